@@ -1,0 +1,1 @@
+"""Adapters that feed cronspec from external stores (installed as ``cronspec.adapters``)."""

@@ -1,0 +1,390 @@
+"""Cron text -> compiled bit masks, and back to normalized text.
+
+The grammar is Debian cron's (entry.c), made strict: whatever Debian silently skips
+(``*x``, ``1.0``, ``5#3`` read as ``5``) is an error here, with the field and the column.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from ._days import FULL_MONTH, MONTH_LENGTH, MONTH_NAMES, DaySpec, month_days
+from ._errors import CronSyntaxError
+
+MAX_LENGTH = 1000  # Debian refuses a number of 1000 characters; no real schedule comes close
+
+FIELD_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week")
+MINUTE, HOUR, DOM, MONTH, DOW = range(5)
+_LOW = (0, 0, 1, 1, 0)
+_HIGH = (59, 23, 31, 12, 7)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
+    )
+}
+_WEEKDAYS = {
+    name: number for number, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])
+}
+_NAMES: tuple[dict[str, int] | None, ...] = (None, None, None, _MONTHS, _WEEKDAYS)
+
+MACROS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+_BLANKS = re.compile(r"[^ \t]+")
+_DIGITS = frozenset("0123456789")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+class Spec(NamedTuple):
+    """A parsed expression: one bit mask per field plus the extensions (see DaySpec)."""
+
+    minutes: int
+    hours: int
+    months: int
+    minute_star: bool
+    hour_star: bool
+    day_star: bool
+    weekday_star: bool
+    day: DaySpec
+
+
+class Token(NamedTuple):
+    """One compiled field. ``extra``/``extra2``/``extra3``: the extension masks of DaySpec."""
+
+    mask: int
+    star: bool
+    extra: int = 0
+    extra2: int = 0
+    extra3: int = 0
+
+
+class _TokenError(Exception):
+    def __init__(self, offset: int, reason: str) -> None:
+        self.offset = offset
+        self.reason = reason
+
+
+def _read_number(field: int, text: str, start: int) -> tuple[int, int]:
+    """Read a decimal number or a three-letter name at ``start``; return (value, end)."""
+    end = start
+    if end < len(text) and text[end] in _DIGITS:
+        while end < len(text) and text[end] in _DIGITS:
+            end += 1
+        return int(text[start:end]), end
+    while end < len(text) and text[end] in _LETTERS:
+        end += 1
+    word = text[start:end]
+    if not word:
+        found = f"'{text[start]}'" if start < len(text) else "nothing"
+        raise _TokenError(start, f"expected a number in '{text}', found {found}")
+    names = _NAMES[field]
+    if names is None:
+        raise _TokenError(start, f"'{word}' is not a number")
+    value = names.get(word.upper())
+    if value is None:
+        kind, spelled = (
+            ("month", "JAN-DEC or 1-12") if field == MONTH else ("day", "SUN-SAT or 0-7")
+        )
+        raise _TokenError(start, f"'{word}' is not a {kind} name (use {spelled})")
+    return value, end
+
+
+def _check_range(field: int, value: int, offset: int) -> int:
+    if not _LOW[field] <= value <= _HIGH[field]:
+        raise _TokenError(offset, f"{value} is out of range {_LOW[field]}-{_HIGH[field]}")
+    return value
+
+
+def _expect_end(text: str, at: int) -> None:
+    if at < len(text):
+        raise _TokenError(at, f"unexpected '{text[at:]}' in '{text}'")
+
+
+def _element(field: int, text: str) -> tuple[int, int, int, int]:
+    """Compile one list element: (mask, last/L-n or wL bits, W or # bits, nth bits)."""
+    low, high = _LOW[field], _HIGH[field]
+    if field == DOM:
+        if text in ("L", "$"):
+            return 0, 1, 0, 0
+        if text == "LW":
+            return 0, 0, 1, 0
+        if text.startswith("L-"):
+            n, end = _read_number(field, text, 2)
+            _expect_end(text, end)
+            if n > 30:
+                raise _TokenError(2, f"L-{n} is out of range: n in L-n must be 0-30")
+            return 0, 1 << n, 0, 0
+    if text[0] in "*?":
+        if text[0] == "?" and field not in (DOM, DOW):
+            raise _TokenError(0, "'?' is only allowed in day-of-month and day-of-week")
+        start, stop, at = low, high, 1
+    else:
+        start, at = _read_number(field, text, 0)
+        if field == DOM and text[at:] == "W":
+            if not 1 <= start <= 31:
+                raise _TokenError(0, f"{start} is out of range 1-31")
+            return 0, 0, 1 << start, 0
+        if field == DOW and text[at : at + 1] in ("L", "#"):
+            weekday = _check_range(field, start, 0) % 7
+            if text[at] == "L":
+                _expect_end(text, at + 1)
+                return 0, 1 << weekday, 0, 0
+            nth, end = _read_number(field, text, at + 1)
+            _expect_end(text, end)
+            if not 1 <= nth <= 5:
+                raise _TokenError(at + 1, f"#{nth} is out of range: a month has weeks #1-#5")
+            return 0, 0, 0, 1 << (7 * (nth - 1) + weekday)
+        _check_range(field, start, 0)
+        stop = start
+        if text[at : at + 1] == "-":
+            stop, end = _read_number(field, text, at + 1)
+            _check_range(field, stop, at + 1)
+            if field == DOW and stop == 0 and start > 0:
+                stop = 7  # FRI-SUN: Sunday closes the week, as cronie reads it
+            if stop < start:
+                hint = f"{stop}-{start}"
+                if field != DOW:
+                    hint += f", or {start}-{high},{low}-{stop} to wrap around"
+                raise _TokenError(0, f"range {text[:end]} is reversed: write {hint}")
+            at = end
+    step = 1
+    if text[at : at + 1] == "/":
+        if text[0] not in "*?" and "-" not in text[:at]:
+            raise _TokenError(
+                0,
+                f"step without a range in '{text}': write {start}-{high}{text[at:]}"
+                f" or *{text[at:]}",
+            )
+        digits_at = at + 1
+        step, at = _read_number(MINUTE, text, digits_at)  # steps are numbers, never names
+        if step == 0:
+            raise _TokenError(digits_at, f"step 0 in '{text}' must be at least 1")
+    _expect_end(text, at)
+    mask = 0
+    for value in range(start, stop + 1, step):
+        mask |= 1 << value
+    return mask, 0, 0, 0
+
+
+def compile_token(field: int, text: str) -> Token:
+    """Compile one field's text; raises _TokenError with an offset into ``text``."""
+    mask = last = nearest = nth = 0
+    offset = 0
+    for item in text.split(","):
+        if not item:
+            raise _TokenError(offset, f"empty list item in '{text}'")
+        try:
+            bits, more, more2, more3 = _element(field, item)
+        except _TokenError as error:
+            error.offset += offset
+            raise
+        mask |= bits
+        last |= more
+        nearest |= more2
+        nth |= more3
+        offset += len(item) + 1
+    if field == DOW and mask >> 7:
+        mask = (mask | 1) & 0x7F  # 7 is Sunday too
+    return Token(mask, text[0] in "*?", last, nearest, nth)
+
+
+_TOKEN_CACHE: list[dict[str, Token]] = [{} for _ in FIELD_NAMES]
+_TOKEN_CACHE_SIZE = 4096  # per field: bounded, so hostile input cannot grow it
+
+
+def clear_cache() -> None:
+    """Forget every compiled field (benchmarks measure cold parsing with this)."""
+    for cache in _TOKEN_CACHE:
+        cache.clear()
+
+
+def _fail(text: str, field: int | None, column: int, reason: str) -> CronSyntaxError:
+    return CronSyntaxError(text, None if field is None else FIELD_NAMES[field], column, reason)
+
+
+def _field_starts(text: str) -> list[int]:
+    return [match.start() for match in _BLANKS.finditer(text)]
+
+
+def _field_at(text: str, column: int) -> int | None:
+    """Which field the character at ``column`` belongs to (None past the fifth)."""
+    index = sum(start <= column for start in _field_starts(text)) - 1
+    return index if 0 <= index < 5 else None
+
+
+def _bad_character(text: str) -> CronSyntaxError:
+    column, char = next(
+        (i, c) for i, c in enumerate(text) if not (c.isascii() and c.isprintable()) and c != "\t"
+    )
+    field = _field_at(text, column)
+    if char in "\r\n":
+        reason = f"line break {char!r} is not allowed: one schedule per expression"
+    elif char.isspace():
+        reason = f"{char!r} is not a valid separator: separate fields with spaces or tabs"
+    elif char.isdigit() or char.isnumeric():
+        reason = f"{char!r} is not an ASCII digit: write 0-9"
+    elif char.isprintable():
+        reason = f"unexpected character {char!r}"
+    else:
+        reason = f"control character {char!r} is not allowed"
+    return _fail(text, field, column, reason)
+
+
+def _field_count_error(text: str, count: int) -> CronSyntaxError:
+    starts = _field_starts(text)
+    expected = "expected 5 fields (minute hour day-of-month month day-of-week)"
+    if count > 5:
+        hint = "; seconds and years are not supported" if count in (6, 7) else ""
+        return _fail(text, None, starts[5], f"{expected}, got {count}{hint}")
+    missing = " ".join(FIELD_NAMES[count:])
+    return _fail(text, None, len(text.rstrip()), f"{expected}, got {count}: missing {missing}")
+
+
+def parse_spec(text: str) -> Spec:
+    """Parse a five-field expression or a macro into a Spec; raise CronSyntaxError."""
+    if not isinstance(text, str):
+        raise TypeError(f"a cron expression must be a str, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise _fail(
+            text,
+            None,
+            MAX_LENGTH,
+            f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}",
+        )
+    flat = text.replace("\t", " ") if "\t" in text else text
+    if not (flat.isascii() and flat.isprintable()):
+        raise _bad_character(text)
+    parts = flat.split()
+    if len(parts) != 5:
+        if len(parts) == 1 and parts[0].startswith("@"):
+            return _parse_macro(text, parts[0])
+        if not parts:
+            raise _fail(text, None, 0, "empty expression")
+        raise _field_count_error(text, len(parts))
+    tokens = []
+    for field, part in enumerate(parts):
+        cache = _TOKEN_CACHE[field]
+        token = cache.get(part)
+        if token is None:
+            try:
+                token = compile_token(field, part)
+            except _TokenError as error:
+                column = _field_starts(text)[field] + error.offset
+                raise _fail(text, field, column, error.reason) from None
+            if len(cache) >= _TOKEN_CACHE_SIZE:
+                cache.clear()
+            cache[part] = token
+        tokens.append(token)
+    minute, hour, dom, month, dow = tokens
+    day = DaySpec(
+        dom.mask, dom.extra, dom.extra2, dow.mask, dow.extra, dow.extra3, dom.star or dow.star
+    )
+    spec = Spec(minute.mask, hour.mask, month.mask, minute.star, hour.star, dom.star, dow.star, day)
+    _check_can_fire(text, spec)
+    return spec
+
+
+def _parse_macro(text: str, word: str) -> Spec:
+    expansion = MACROS.get(word)
+    if expansion is None:
+        column = text.index(word)
+        if word == "@reboot":
+            reason = "@reboot is not a time schedule: cronspec only computes fire times"
+        elif word.lower() in MACROS:
+            reason = f"macros are lower-case: write {word.lower()}"
+        else:
+            reason = f"unknown macro '{word}' (use one of {', '.join(MACROS)})"
+        raise _fail(text, None, column, reason)
+    return parse_spec(expansion)
+
+
+def _check_can_fire(text: str, spec: Spec) -> None:
+    """Reject schedules that never fire: every month shape, every weekday of the 1st."""
+    months = [m for m in range(1, 13) if spec.months >> m & 1]
+    lengths = {length for m in months for length in ((28, 29) if m == 2 else (MONTH_LENGTH[m],))}
+    if any(month_days(spec.day, length, first) for length in lengths for first in range(7)):
+        return
+    starts = _field_starts(text)
+    column = starts[DOM] if len(starts) == 5 else 0
+    day = spec.day
+    names = [MONTH_NAMES[m] for m in months]
+    if len(names) == 1:
+        where, have = names[0], "has"
+    else:
+        where, have = f"{', '.join(names[:-1])} and {names[-1]}", "have"
+    every_weekday = day.weekdays == 0x7F and not (day.last_weekdays or day.nth_weekdays)
+    if every_weekday and not day.nearest_weekdays and bool(day.days) != bool(day.last_days):
+        lowest = day.days or day.last_days
+        n = (lowest & -lowest).bit_length() - 1
+        reason = f"{where} {have} no day {n if day.days else f'L-{n}'}"
+    else:
+        reason = "day-of-month and day-of-week never match the same date"
+    raise _fail(text, DOM, column, reason)
+
+
+def _render_values(mask: int, low: int) -> list[str]:
+    """Render a bit set as a compact comma list, runs of three or more as a-b."""
+    values = [v for v in range(low, mask.bit_length()) if mask >> v & 1]
+    items: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        if j - i >= 2:
+            items.append(f"{values[i]}-{values[j]}")
+        else:
+            items.extend(str(v) for v in values[i : j + 1])
+        i = j + 1
+    return items
+
+
+def _render_field(field: int, mask: int, star: bool, extras: list[str]) -> str:
+    low, high = _LOW[field], _HIGH[field]
+    full = sum(1 << v for v in range(low, high + 1))
+    if field == DOW:
+        full = 0x7F
+    if star:
+        if mask == full:
+            return ",".join(["*", *extras])
+        for step in range(2, high - low + 2):
+            stepped = sum(1 << v for v in range(low, high + 1, step))
+            if field == DOW and stepped >> 7:
+                stepped = (stepped | 1) & 0x7F
+            if stepped & ~mask == 0:
+                rest = _render_values(mask & ~stepped, low)
+                return ",".join([f"*/{step}", *rest, *extras])
+    if mask == full and not extras and field == MONTH:
+        return "*"
+    return ",".join(_render_values(mask, low) + extras) or "*"
+
+
+def format_spec(spec: Spec) -> str:
+    """The normalized text of a Spec; ``parse_spec(format_spec(s)) == s``."""
+    day = spec.day
+    dom_extras = [("L" if n == 0 else f"L-{n}") for n in range(31) if day.last_days >> n & 1]
+    dom_extras += [
+        ("LW" if n == 0 else f"{n}W") for n in range(32) if day.nearest_weekdays >> n & 1
+    ]
+    dow_extras = [f"{w}L" for w in range(7) if day.last_weekdays >> w & 1]
+    dow_extras += [f"{b % 7}#{b // 7 + 1}" for b in range(35) if day.nth_weekdays >> b & 1]
+    return " ".join(
+        (
+            _render_field(MINUTE, spec.minutes, spec.minute_star, []),
+            _render_field(HOUR, spec.hours, spec.hour_star, []),
+            _render_field(DOM, day.days, spec.day_star, dom_extras),
+            _render_field(MONTH, spec.months, False, []),
+            _render_field(DOW, day.weekdays, spec.weekday_star, dow_extras),
+        )
+    )
+
+
+__all__ = ["FULL_MONTH", "MACROS", "Spec", "clear_cache", "format_spec", "parse_spec"]
