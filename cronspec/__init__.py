@@ -10,11 +10,16 @@ import logging
 
 from ._cron import Cron, parse
 from ._errors import CronError, CronSyntaxError
+from ._schedule import DueIntegration, IntegrationType, RejectedRow, ScheduleMap
 
 __all__ = [
     "Cron",
     "CronError",
     "CronSyntaxError",
+    "DueIntegration",
+    "IntegrationType",
+    "RejectedRow",
+    "ScheduleMap",
     "parse",
 ]
 

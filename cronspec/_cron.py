@@ -12,6 +12,7 @@ wall clock: nothing in the gap, both passes of the repeated hour.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -36,7 +37,9 @@ def _zone_by_name(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except Exception:  # ZoneInfo raises KeyError, ValueError or OSError for odd keys
-        raise CronError(f"unknown time zone {name!r}: use an IANA name like 'Europe/Oslo'") from None
+        raise CronError(
+            f"unknown time zone {name!r}: use an IANA name like 'Europe/Oslo'"
+        ) from None
 
 
 def resolve_zone(tz: str | tzinfo) -> tzinfo:
@@ -268,7 +271,9 @@ class Cron:
         # Skipped: fold=0 read the wall with the offset before the gap, which lands inside
         # the new offset's time; the gap ended at most one DST shift earlier.
         shift = self._offset(instant) - int(offset.total_seconds())
-        change = self._offset_change(instant - shift - 1, instant, self._offset(instant - shift - 1))
+        change = self._offset_change(
+            instant - shift - 1, instant, self._offset(instant - shift - 1)
+        )
         return instant if change is None else change
 
     # -- the public API --------------------------------------------------------------------
@@ -388,7 +393,7 @@ class Cron:
             for minute in range(60)
             if spec.minutes >> minute & 1
         ]
-        within = min((b - a for a, b in zip(times, times[1:], strict=False)), default=None)
+        within = min((b - a for a, b in itertools.pairwise(times)), default=None)
         span = times[-1] - times[0]
         if within is not None and within <= 1440 - span:
             return timedelta(minutes=within)

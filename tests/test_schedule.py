@@ -1,0 +1,298 @@
+"""The schedule map: the seed's six cases, catch-up windows, bad rows, idempotency keys."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import pickle
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import cronspec
+from cronspec import DueIntegration, RejectedRow, ScheduleMap
+
+
+def row(
+    integration: str,
+    org: str,
+    schedule: object,
+    kind: object = "xledger",
+    enabled: object = True,
+    **extra: object,
+) -> dict[str, Any]:
+    return {
+        "id": integration,
+        "organization_id": org,
+        "integration_type": kind,
+        "cron_schedule": schedule,
+        "is_enabled": enabled,
+        **extra,
+    }
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def ids(due: list[DueIntegration]) -> list[str]:
+    return [d.integration_id for d in due]
+
+
+class TestSeedCases:
+    def test_nightly_schedule_is_due_at_two_and_not_at_one_past(self) -> None:
+        schedule = ScheduleMap.from_rows([row("i1", "o1", "0 2 * * *")])
+        assert schedule.due_at(utc("2026-11-28T02:00")) == [
+            DueIntegration("o1", "i1", "xledger", utc("2026-11-28T02:00"))
+        ]
+        assert schedule.due_at(utc("2026-11-28T02:01")) == []
+
+    def test_invalid_cron_is_rejected_with_a_warning_and_the_others_still_load(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        rows = [row("good", "o1", "0 2 * * *"), row("bad", "o2", "99 * * * *")]
+        with caplog.at_level(logging.WARNING, logger="cronspec"):
+            schedule = ScheduleMap.from_rows(rows)
+        assert schedule.rejected == (
+            RejectedRow("o2", "bad", "99 * * * *", "minute: 99 is out of range 0-59 (column 1)"),
+        )
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["good"]
+        [record] = caplog.records
+        assert record.levelno == logging.WARNING
+        assert record.getMessage() == (
+            "skipping integration 'bad' of organization 'o2': "
+            "minute: 99 is out of range 0-59 (column 1) (value: '99 * * * *')"
+        )
+        assert (record.org_id, record.integration_id, record.value) == ("o2", "bad", "99 * * * *")
+
+    def test_disabled_integration_is_excluded_silently(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.WARNING, logger="cronspec"):
+            schedule = ScheduleMap.from_rows([row("off", "o1", "0 2 * * *", enabled=False)])
+        assert schedule.due_at(utc("2026-11-28T02:00")) == []
+        assert (len(schedule), schedule.rejected, caplog.records) == (0, (), [])
+
+    def test_null_schedule_is_excluded_silently(self, caplog: pytest.LogCaptureFixture) -> None:
+        with caplog.at_level(logging.WARNING, logger="cronspec"):
+            schedule = ScheduleMap.from_rows([row("none", "o1", None)])
+        assert schedule.due_at(utc("2026-11-28T02:00")) == []
+        assert (len(schedule), schedule.rejected, caplog.records) == (0, (), [])
+
+    def test_month_end_schedule_skips_the_thirtieth_of_november(self) -> None:
+        schedule = ScheduleMap.from_rows([row("eom", "o1", "0 2 31 * *")])
+        assert schedule.due_at(utc("2026-11-30T02:00")) == []
+        assert ids(schedule.due_at(utc("2026-12-31T02:00"))) == ["eom"]
+
+    def test_overlapping_schedules_of_several_orgs_are_all_returned_sorted(self) -> None:
+        rows = [
+            row("i3", "org-b", "0 2 * * *", "bufdir"),
+            row("i1", "org-a", "*/15 * * * *", "dynamics"),
+            row("i2", "org-a", "0 2 * * *"),
+            row("i4", "org-c", "0 3 * * *"),
+            row("i5", "org-b", "0 */2 * * *"),
+        ]
+        due = ScheduleMap.from_rows(rows).due_at(utc("2026-11-28T02:00:42"))
+        at = utc("2026-11-28T02:00")
+        assert due == [
+            DueIntegration("org-a", "i1", "dynamics", at),
+            DueIntegration("org-a", "i2", "xledger", at),
+            DueIntegration("org-b", "i3", "bufdir", at),
+            DueIntegration("org-b", "i5", "xledger", at),
+        ]
+
+
+class TestBadRows:
+    @pytest.mark.parametrize(
+        ("bad", "value", "reason"),
+        [
+            (
+                row("x", "o", "0 0 30 2 *"),
+                "0 0 30 2 *",
+                "day-of-month: February has no day 30 (column 5)",
+            ),
+            (
+                row("x", "o", "0 2 * * *", "sap"),
+                "sap",
+                "unknown integration type 'sap' (known: bufdir, dynamics, xledger)",
+            ),
+            (
+                row("x", "o", "0 2 * * *", timezone="Mars/Olympus"),
+                "0 2 * * *",
+                "unknown time zone 'Mars/Olympus': use an IANA name like 'Europe/Oslo'",
+            ),
+            (row("x", "o", 5), 5, "cron_schedule must be a str, not int"),
+            (row("x", "o", "0 2 * * *", timezone=3), 3, "timezone must be an IANA name, not int"),
+            (
+                row("x", "o", "0 2 * * *", enabled="yes"),
+                "yes",
+                "is_enabled must be true or false, not 'yes'",
+            ),
+            (row("", "o", "0 2 * * *"), "", "id must be a non-empty str, int or UUID"),
+            (
+                row("x", None, "0 2 * * *"),
+                None,
+                "organization_id must be a non-empty str, int or UUID",
+            ),  # type: ignore[arg-type]
+        ],
+    )
+    def test_each_bad_row_is_rejected_with_its_reason(
+        self, bad: dict[str, Any], value: object, reason: str
+    ) -> None:
+        schedule = ScheduleMap.from_rows([bad, row("ok", "o", "0 2 * * *")])
+        assert [(r.value, r.reason) for r in schedule.rejected] == [(value, reason)]
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["ok"]
+
+    def test_a_duplicate_id_keeps_the_first_row(self) -> None:
+        schedule = ScheduleMap.from_rows([row("x", "o1", "0 2 * * *"), row("x", "o2", "0 3 * * *")])
+        assert [r.reason for r in schedule.rejected] == [
+            "duplicate id (already used by organization 'o1')"
+        ]
+        assert [(d.org_id, d.integration_id) for d in schedule.due_at(utc("2026-11-28T02:00"))] == [
+            ("o1", "x")
+        ]
+
+    def test_rows_that_are_not_mappings_are_rejected(self) -> None:
+        schedule = ScheduleMap.from_rows([42, row("ok", "o", "0 2 * * *")])  # type: ignore[list-item]
+        assert [r.reason for r in schedule.rejected] == [
+            "not a row: expected a mapping or a 6-tuple"
+        ]
+        assert len(schedule) == 1
+
+    def test_uuid_and_int_ids_become_strings(self) -> None:
+        org, integration = uuid.UUID(int=1), 7
+        schedule = ScheduleMap.from_rows([row(integration, org, "0 2 * * *")])  # type: ignore[arg-type]
+        [due] = schedule.due_at(utc("2026-11-28T02:00"))
+        assert (due.org_id, due.integration_id) == ("00000000-0000-0000-0000-000000000001", "7")
+
+    def test_min_interval_policy_rejects_schedules_that_fire_too_often(self) -> None:
+        rows = [row("fast", "o", "*/5 * * * *"), row("ok", "o", "*/15 * * * *")]
+        schedule = ScheduleMap.from_rows(rows, min_interval=timedelta(minutes=15))
+        assert [r.reason for r in schedule.rejected] == [
+            "fires every 0:05:00, more often than the minimum 0:15:00"
+        ]
+        assert len(schedule) == 1
+
+    def test_rows_without_a_timezone_column_run_in_utc_and_with_one_in_their_zone(self) -> None:
+        rows = [row("utc", "o", "0 2 * * *"), row("oslo", "o", "0 2 * * *", timezone="Europe/Oslo")]
+        schedule = ScheduleMap.from_rows(rows)
+        assert ids(schedule.due_at(utc("2026-11-28T01:00"))) == ["oslo"]
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["utc"]
+
+    def test_each_distinct_schedule_is_compiled_once(self) -> None:
+        rows = [
+            row(f"i{n}", f"o{n % 7}", "0 2 * * *" if n % 2 else "*/15 * * * *") for n in range(100)
+        ]
+        assert (
+            repr(ScheduleMap.from_rows(rows))
+            == "<ScheduleMap 100 integrations, 2 schedules, 0 rejected>"
+        )
+
+
+class TestCatchUp:
+    def test_due_between_lists_every_fire_in_time_order(self) -> None:
+        rows = [row("hourly", "o1", "0 * * * *"), row("nightly", "o2", "30 1 * * *")]
+        due = ScheduleMap.from_rows(rows).due_between(
+            utc("2026-11-28T00:00"), utc("2026-11-28T02:00")
+        )
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in due] == [
+            ("hourly", "2026-11-28T01:00:00+00:00"),
+            ("nightly", "2026-11-28T01:30:00+00:00"),
+            ("hourly", "2026-11-28T02:00:00+00:00"),
+        ]
+
+    def test_consecutive_windows_return_each_run_exactly_once(self) -> None:
+        schedule = ScheduleMap.from_rows(
+            [row("q", "o", "*/15 * * * *"), row("n", "o", "0 2 * * *")]
+        )
+        edges = [
+            utc("2026-11-28T00:00") + timedelta(minutes=m) for m in (0, 7, 15, 60, 61, 125, 180)
+        ]
+        pieces = [d for a, b in itertools.pairwise(edges) for d in schedule.due_between(a, b)]
+        whole = schedule.due_between(edges[0], edges[-1])
+        assert pieces == whole
+        assert len(whole) == len({d.idempotency_key for d in whole}) == 13
+
+    def test_catch_up_across_a_month_end(self) -> None:
+        rows = [row("eom", "o", "0 23 L * *"), row("first", "o", "30 0 1 * *")]
+        due = ScheduleMap.from_rows(rows).due_between(
+            utc("2026-11-30T12:00"), utc("2026-12-01T12:00")
+        )
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in due] == [
+            ("eom", "2026-11-30T23:00:00+00:00"),
+            ("first", "2026-12-01T00:30:00+00:00"),
+        ]
+
+    def test_catch_up_across_the_oslo_spring_forward_runs_the_skipped_job_once(self) -> None:
+        rows = [
+            row("fixed", "o", "30 2 * * *", timezone="Europe/Oslo"),
+            row("wild", "o", "*/30 2 * * *", timezone="Europe/Oslo"),
+        ]
+        # 2026-03-29 02:00 CET -> 03:00 CEST: 02:30 does not exist on the wall clock.
+        due = ScheduleMap.from_rows(rows).due_between(
+            utc("2026-03-28T12:00"), utc("2026-03-29T12:00")
+        )
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in due] == [
+            ("fixed", "2026-03-29T01:00:00+00:00"),
+        ]
+
+    def test_catch_up_across_the_oslo_fall_back_runs_fixed_jobs_once_and_wildcards_twice(
+        self,
+    ) -> None:
+        rows = [
+            row("fixed", "o", "30 2 * * *", timezone="Europe/Oslo"),
+            row("wild", "o", "30 * * * *", timezone="Europe/Oslo"),
+        ]
+        # 2026-10-25 03:00 CEST -> 02:00 CET: 02:30 happens twice.
+        due = ScheduleMap.from_rows(rows).due_between(
+            utc("2026-10-24T23:45"), utc("2026-10-25T02:00")
+        )
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in due] == [
+            ("fixed", "2026-10-25T00:30:00+00:00"),
+            ("wild", "2026-10-25T00:30:00+00:00"),
+            ("wild", "2026-10-25T01:30:00+00:00"),
+        ]
+
+    def test_upcoming_finds_what_fires_within_the_next_thirty_seconds(self) -> None:
+        schedule = ScheduleMap.from_rows([row("n", "o", "0 2 * * *"), row("m", "o", "5 2 * * *")])
+        soon = schedule.upcoming(utc("2026-11-28T01:59:40"), timedelta(seconds=30))
+        assert [(d.integration_id, d.scheduled_at) for d in soon] == [
+            ("n", utc("2026-11-28T02:00"))
+        ]
+
+
+class TestIdempotency:
+    def test_the_key_is_the_integration_and_the_utc_minute(self) -> None:
+        due = DueIntegration("o", "i-42", "bufdir", utc("2026-11-28T02:00"))
+        assert due.idempotency_key == "i-42@2026-11-28T02:00Z"
+
+    def test_two_maps_built_from_the_same_rows_give_the_same_keys(self) -> None:
+        rows = [row(f"i{n}", f"o{n % 3}", "*/10 * * * *") for n in range(20)]
+        window = (utc("2026-11-28T00:00"), utc("2026-11-28T06:00"))
+        first = [d.idempotency_key for d in ScheduleMap.from_rows(rows).due_between(*window)]
+        second = [
+            d.idempotency_key
+            for d in ScheduleMap.from_rows(list(reversed(rows))).due_between(*window)
+        ]
+        assert first == second
+        assert len(set(first)) == 20 * 36
+
+    def test_due_integrations_are_frozen_hashable_and_picklable(self) -> None:
+        due = DueIntegration("o", "i", "xledger", utc("2026-11-28T02:00"))
+        with pytest.raises(AttributeError):
+            due.org_id = "other"  # type: ignore[misc]
+        assert pickle.loads(pickle.dumps(due)) == due
+        assert len({due, DueIntegration("o", "i", "xledger", utc("2026-11-28T02:00"))}) == 1
+
+
+def test_naive_times_are_refused() -> None:
+    schedule = ScheduleMap.from_rows([row("n", "o", "0 2 * * *")])
+    with pytest.raises(ValueError, match="naive datetime"):
+        schedule.due_at(datetime(2026, 11, 28, 2, 0))
+
+
+def test_the_core_logs_under_the_cronspec_logger() -> None:
+    assert logging.getLogger("cronspec").handlers[0].__class__ is logging.NullHandler
+    assert cronspec.ScheduleMap is ScheduleMap
