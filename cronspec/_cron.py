@@ -16,9 +16,10 @@ import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from ._days import FULL_MONTH, month_days, month_length
+from ._days import FULL_MONTH, MONTH_LENGTH, month_days, month_length, weekday_free_days
 from ._errors import CronError
 from ._parser import Spec, format_spec, parse_spec
 
@@ -73,6 +74,29 @@ def _wall_seconds(wall: Wall) -> int:
     return (date(year, month, day).toordinal() - _EPOCH_ORDINAL) * _DAY + hour * 3600 + minute * 60
 
 
+class LocalMinute(NamedTuple):
+    """A minute as a zone's clock shows it: the wall time, whether it is the second pass
+    of a repeated hour, and where the skipped wall times began when the clock jumped
+    forward into this minute."""
+
+    wall: Wall
+    second_pass: bool
+    skipped_from: Wall | None
+
+
+def local_minute(tz: tzinfo, at: datetime) -> LocalMinute:
+    """Read the minute containing ``at`` on ``tz``'s clock (one zone lookup per query)."""
+    seconds = _aware(at).timestamp()
+    seconds -= seconds % 60
+    local = datetime.fromtimestamp(seconds, tz)
+    wall = _wall(local)
+    year, month, day, hour, minute = _wall(datetime.fromtimestamp(seconds - 60, tz))
+    jumped = _wall_seconds(wall) - _wall_seconds((year, month, day, hour, minute)) > 60
+    return LocalMinute(
+        wall, local.fold == 1, (year, month, day, hour, minute + 1) if jumped else None
+    )
+
+
 class Cron:
     """A parsed cron schedule in a time zone. Immutable, hashable and picklable.
 
@@ -80,12 +104,15 @@ class Cron:
     datetimes; results are aware datetimes in the schedule's zone.
     """
 
-    __slots__ = ("_days_cache", "_fixed_zone", "_spec", "_tz")
+    __slots__ = ("_days_cache", "_fixed_zone", "_plan", "_spec", "_tz")
 
     _spec: Spec
     _tz: tzinfo
     _fixed_zone: bool
     _days_cache: dict[int, int]
+    # What searches read on every step: minutes, hours, months, first minute, first hour,
+    # and the day mask when it is the same in every month (else -1).
+    _plan: tuple[int, int, int, int, int, int]
 
     def __init__(self, spec: Spec, tz: tzinfo) -> None:
         set_slot = object.__setattr__
@@ -94,6 +121,19 @@ class Cron:
         # A zone whose offset never changes needs none of the DST handling.
         set_slot(self, "_fixed_zone", tz is UTC or type(tz).__name__ == "timezone")
         set_slot(self, "_days_cache", {})
+        plain = weekday_free_days(spec.day)
+        set_slot(
+            self,
+            "_plan",
+            (
+                spec.minutes,
+                spec.hours,
+                spec.months,
+                _low(spec.minutes),
+                _low(spec.hours),
+                -1 if plain is None else plain,
+            ),
+        )
 
     # -- value semantics -------------------------------------------------------------
 
@@ -143,47 +183,51 @@ class Cron:
         return days
 
     def _wall_matches(self, year: int, month: int, day: int, hour: int, minute: int) -> bool:
-        spec = self._spec
-        return bool(
-            spec.minutes >> minute & 1
-            and spec.hours >> hour & 1
-            and spec.months >> month & 1
-            and self._days(year, month) >> day & 1
-        )
+        minutes, hours, months, _, _, plain = self._plan
+        if not (minutes >> minute & 1 and hours >> hour & 1 and months >> month & 1):
+            return False
+        if plain >= 0:
+            return bool(plain >> day & 1)
+        return bool(self._days(year, month) >> day & 1)
 
     def _next_wall(self, year: int, month: int, day: int, hour: int, minute: int) -> Wall:
         """The first matching wall time at or after the given one (fields may overflow)."""
-        spec = self._spec
-        minutes, hours, months = spec.minutes, spec.hours, spec.months
-        first_minute, first_hour = _low(minutes), _low(hours)
+        minutes, hours, months, first_minute, first_hour, plain = self._plan
         stop = min(year + _SEARCH_YEARS, 9999)
         while year <= stop:
             if not months >> month & 1:
                 later = months >> month
                 if later:
-                    month += _low(later)
+                    month += (later & -later).bit_length() - 1
                 else:
-                    year, month = year + 1, _low(months)
+                    year, month = year + 1, (months & -months).bit_length() - 1
                     if year > stop:
                         break
                 day, hour, minute = 1, first_hour, first_minute
-            later = self._days(year, month) >> day
+            if plain < 0:
+                later = self._days(year, month) >> day
+            elif month != 2:
+                later = (plain & FULL_MONTH[MONTH_LENGTH[month]]) >> day
+            else:
+                later = (plain & FULL_MONTH[month_length(year, 2)]) >> day
             if not later:
                 month, day, hour, minute = month + 1, 1, first_hour, first_minute
                 continue
             if later & 1 == 0:
-                day, hour, minute = day + _low(later), first_hour, first_minute
+                day += (later & -later).bit_length() - 1
+                hour, minute = first_hour, first_minute
             later = hours >> hour
             if not later:
                 day, hour, minute = day + 1, first_hour, first_minute
                 continue
             if later & 1 == 0:
-                hour, minute = hour + _low(later), first_minute
+                hour += (later & -later).bit_length() - 1
+                minute = first_minute
             later = minutes >> minute
             if not later:
                 hour, minute = hour + 1, first_minute
                 continue
-            return year, month, day, hour, minute + _low(later)
+            return year, month, day, hour, minute + (later & -later).bit_length() - 1
         raise CronError(f"'{self}' has no fire time between the given time and year {stop}")
 
     def _previous_wall(self, year: int, month: int, day: int, hour: int, minute: int) -> Wall:
@@ -283,21 +327,27 @@ class Cron:
         tz = self._tz
         if self._fixed_zone:
             local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
-            return self._wall_matches(local.year, local.month, local.day, local.hour, local.minute)
-        seconds = _aware(at).timestamp()
-        seconds -= seconds % 60
-        local = self._local(seconds)
-        wall = _wall(local)
+            minutes, hours, months, _, _, plain = self._plan
+            if not (
+                minutes >> local.minute & 1
+                and hours >> local.hour & 1
+                and months >> local.month & 1
+            ):
+                return False
+            if plain >= 0:
+                return bool(plain >> local.day & 1)
+            return bool(self._days(local.year, local.month) >> local.day & 1)
+        return self._matches_local(local_minute(tz, at))
+
+    def _matches_local(self, local: LocalMinute) -> bool:
+        """``matches`` for a minute already read on this schedule's zone's clock."""
+        wall, second_pass, skipped_from = local
         if not self.is_fixed_time:
             return self._wall_matches(*wall)
-        if local.fold == 0 and self._wall_matches(*wall):
+        if not second_pass and self._wall_matches(*wall):
             return True
-        before = _wall(self._local(seconds - 60))
-        if _wall_seconds(wall) - _wall_seconds(before) <= 60:
-            return False
         # The clock just jumped forward: run what the gap skipped (Debian cron.c, DST begins).
-        year, month, day, hour, minute = before
-        return self._next_wall(year, month, day, hour, minute + 1) < wall
+        return skipped_from is not None and self._next_wall(*skipped_from) < wall
 
     def next_after(self, at: datetime) -> datetime:
         """The first fire time strictly after ``at``, in the schedule's zone."""
@@ -307,7 +357,7 @@ class Cron:
             year, month, day, hour, minute = self._next_wall(
                 local.year, local.month, local.day, local.hour, local.minute + 1
             )
-            return datetime(year, month, day, hour, minute, tzinfo=tz)
+            return datetime(year, month, day, hour, minute, 0, 0, tz)
         seconds = _aware(at).timestamp()
         if self.is_fixed_time:
             year, month, day, hour, minute = _wall(self._local(seconds))
@@ -336,7 +386,7 @@ class Cron:
             year, month, day, hour, minute = self._previous_wall(
                 local.year, local.month, local.day, local.hour, local.minute - exact
             )
-            return datetime(year, month, day, hour, minute, tzinfo=tz)
+            return datetime(year, month, day, hour, minute, 0, 0, tz)
         seconds = _aware(at).timestamp()
         if self.is_fixed_time:
             local = self._local(seconds)

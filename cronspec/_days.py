@@ -89,3 +89,11 @@ def month_days(spec: DaySpec, length: int, first: int) -> int:
             by_weekday |= 1 << day
 
     return by_date & by_weekday if spec.both else by_date | by_weekday
+
+
+def weekday_free_days(spec: DaySpec) -> int | None:
+    """The day-of-month mask when firing days do not depend on weekdays or month length
+    (the common case, a fast path for searches); None otherwise."""
+    if spec.weekdays != 0x7F or spec.last_days or spec.nearest_weekdays:
+        return None
+    return spec.days if spec.both else FULL_MONTH[31]

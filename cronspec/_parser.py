@@ -176,6 +176,11 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
 
 def compile_token(field: int, text: str) -> Token:
     """Compile one field's text; raises _TokenError with an offset into ``text``."""
+    if text == "*" and _STARS:
+        return _STARS[field]
+    if text.isdigit():  # the usual single number (isdigit is ASCII-only here)
+        value = _check_range(field, int(text), 0)
+        return Token(1 if field == DOW and value == 7 else 1 << value, False)
     mask = last = nearest = nth = 0
     offset = 0
     for item in text.split(","):
@@ -195,6 +200,9 @@ def compile_token(field: int, text: str) -> Token:
         mask = (mask | 1) & 0x7F  # 7 is Sunday too
     return Token(mask, text[0] in "*?", last, nearest, nth)
 
+
+_STARS: list[Token] = []
+_STARS += [compile_token(field, "*") for field in range(5)]
 
 _TOKEN_CACHE: list[dict[str, Token]] = [{} for _ in FIELD_NAMES]
 _TOKEN_CACHE_SIZE = 4096  # per field: bounded, so hostile input cannot grow it
@@ -248,6 +256,30 @@ def _field_count_error(text: str, count: int) -> CronSyntaxError:
     return _fail(text, None, len(text.rstrip()), f"{expected}, got {count}: missing {missing}")
 
 
+def _token(text: str, field: int, part: str) -> Token:
+    """Compile and cache one field of ``text``, or raise CronSyntaxError at its column."""
+    try:
+        token = compile_token(field, part)
+    except _TokenError as error:
+        column = _field_starts(text)[field] + error.offset
+        raise _fail(text, field, column, error.reason) from None
+    cache = _TOKEN_CACHE[field]
+    if len(cache) >= _TOKEN_CACHE_SIZE:
+        cache.clear()
+    cache[part] = token
+    return token
+
+
+def _surely_fires(day: DaySpec) -> bool:
+    """The common shapes that fire in every month, without trying each month shape."""
+    every_weekday = day.weekdays == 0x7F
+    return bool(
+        (day.weekdays and not day.both)  # OR: every month has every weekday
+        or (day.days & FULL_MONTH[28] and every_weekday)  # a day every month has
+        or (day.days == FULL_MONTH[31] and day.weekdays)  # every day, some weekdays
+    )
+
+
 def parse_spec(text: str) -> Spec:
     """Parse a five-field expression or a macro into a Spec; raise CronSyntaxError."""
     if not isinstance(text, str):
@@ -269,26 +301,19 @@ def parse_spec(text: str) -> Spec:
         if not parts:
             raise _fail(text, None, 0, "empty expression")
         raise _field_count_error(text, len(parts))
-    tokens = []
-    for field, part in enumerate(parts):
-        cache = _TOKEN_CACHE[field]
-        token = cache.get(part)
-        if token is None:
-            try:
-                token = compile_token(field, part)
-            except _TokenError as error:
-                column = _field_starts(text)[field] + error.offset
-                raise _fail(text, field, column, error.reason) from None
-            if len(cache) >= _TOKEN_CACHE_SIZE:
-                cache.clear()
-            cache[part] = token
-        tokens.append(token)
-    minute, hour, dom, month, dow = tokens
+    minute_text, hour_text, dom_text, month_text, dow_text = parts
+    minutes, hours, doms, months, dows = _TOKEN_CACHE
+    minute = minutes.get(minute_text) or _token(text, MINUTE, minute_text)
+    hour = hours.get(hour_text) or _token(text, HOUR, hour_text)
+    dom = doms.get(dom_text) or _token(text, DOM, dom_text)
+    month = months.get(month_text) or _token(text, MONTH, month_text)
+    dow = dows.get(dow_text) or _token(text, DOW, dow_text)
     day = DaySpec(
         dom.mask, dom.extra, dom.extra2, dow.mask, dow.extra, dow.extra3, dom.star or dow.star
     )
     spec = Spec(minute.mask, hour.mask, month.mask, minute.star, hour.star, dom.star, dow.star, day)
-    _check_can_fire(text, spec)
+    if not _surely_fires(day):
+        _check_can_fire(text, spec)
     return spec
 
 

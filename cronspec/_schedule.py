@@ -8,13 +8,14 @@ per distinct schedule plus the size of its answer, whatever the number of rows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Literal, cast
+from datetime import UTC, datetime, timedelta, tzinfo
+from operator import itemgetter
+from typing import Any, Literal, cast
 from uuid import UUID
 
-from ._cron import Cron, _aware, parse, resolve_zone
+from ._cron import Cron, _aware, local_minute, parse, resolve_zone
 from ._errors import CronError
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ INTEGRATION_TYPES: frozenset[str] = frozenset({"xledger", "dynamics", "bufdir"})
 _TYPE_NAMES = cast(dict[str, IntegrationType], {name: name for name in INTEGRATION_TYPES})
 
 Member = tuple[str, str, IntegrationType]  # (org_id, integration_id, integration_type)
-Record = tuple[object, object, object, object, object, object]
+Group = tuple[Cron, list[Member]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +66,24 @@ def _identifier(value: object) -> str | None:
 class ScheduleMap:
     """Integrations grouped by their compiled schedule. Build it with :meth:`from_rows`."""
 
-    __slots__ = ("_groups", "_rejected", "_size")
+    __slots__ = ("_groups", "_rejected", "_size", "_zones")
 
-    def __init__(
-        self, groups: list[tuple[Cron, list[Member]]], rejected: list[RejectedRow]
-    ) -> None:
+    def __init__(self, groups: list[Group], rejected: list[RejectedRow]) -> None:
         self._groups = groups
         self._rejected = tuple(rejected)
         self._size = sum(len(members) for _, members in groups)
+        # Per zone, the groups listed under each minute they can fire in: a query reads
+        # the zone's clock once and looks only at the schedules of that minute.
+        by_zone: dict[tzinfo, list[list[Group]]] = {}
+        for cron, members in groups:
+            by_minute = by_zone.setdefault(cron.tz, [[] for _ in range(60)])
+            for minute in range(60):
+                if cron._spec.minutes >> minute & 1:
+                    by_minute[minute].append((cron, members))
+        self._zones = [
+            (zone, by_minute, [g for g in groups if g[0].tz == zone])
+            for zone, by_minute in by_zone.items()
+        ]
 
     @classmethod
     def from_rows(
@@ -85,94 +96,38 @@ class ScheduleMap:
         any other bad row is logged as a WARNING and listed in :attr:`rejected`. With
         ``min_interval``, schedules that can fire more often than that are rejected too.
         """
-        return cls.from_tuples(map(_record, rows), min_interval=min_interval)
+        return cls.from_tuples(_records(rows), min_interval=min_interval)
 
     @classmethod
     def from_tuples(
-        cls, records: Iterable[Record | tuple[object]], *, min_interval: timedelta | None = None
+        cls, records: Iterable[Sequence[object]], *, min_interval: timedelta | None = None
     ) -> ScheduleMap:
         """Like :meth:`from_rows`, from 6-tuples ``(id, organization_id, integration_type,
         cron_schedule, is_enabled, timezone)``: the fast path for database adapters."""
-        groups: list[tuple[Cron, list[Member]]] = []
-        rejected: list[RejectedRow] = []
-        # zone -> expression -> members, or the reason the schedule is refused
-        compiled: dict[str | None, dict[str, list[Member] | str]] = {}
-        seen: dict[str, str] = {}  # integration id -> org id, to refuse duplicates
-
-        def reject(org: object, integration: object, value: object, reason: str) -> None:
-            rejected.append(RejectedRow(org, integration, value, reason))
-            logger.warning(
-                "skipping integration %r of organization %r: %s (value: %r)",
-                integration,
-                org,
-                reason,
-                value,
-                extra={
-                    "org_id": org,
-                    "integration_id": integration,
-                    "value": value,
-                    "reason": reason,
-                },
-            )
-
+        builder = _Builder(min_interval)
+        compiled: dict[Any, dict[Any, list[Member] | str]] = builder.compiled
+        kinds: dict[Any, IntegrationType] = _TYPE_NAMES
+        seen, add = builder.seen, builder.add
         for record in records:
+            # The usual row costs a few dict lookups; anything unusual (a new schedule, a
+            # disabled or bad row) takes the careful path in _Builder.add.
             try:
-                raw_id, raw_org, kind, expression, enabled, zone = cast(Record, record)
-            except (TypeError, ValueError):
-                reject(None, None, record, "not a row: expected a mapping or a 6-tuple")
-                continue
-            if enabled is False or expression is None:
-                continue  # disabled, or no schedule: not an error
-            if enabled is not True:
-                reject(
-                    raw_org, raw_id, enabled, f"is_enabled must be true or false, not {enabled!r}"
-                )
-                continue
-            integration = _identifier(raw_id)
-            org = _identifier(raw_org)
-            if integration is None or org is None:
-                which, value = (
-                    ("id", raw_id) if integration is None else ("organization_id", raw_org)
-                )
-                reject(raw_org, raw_id, value, f"{which} must be a non-empty str, int or UUID")
-                continue
-            kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
-            if kind_name is None:
-                known = ", ".join(sorted(INTEGRATION_TYPES))
-                reject(
-                    org, integration, kind, f"unknown integration type {kind!r} (known: {known})"
-                )
-                continue
-            if type(expression) is not str or (zone is not None and type(zone) is not str):
-                value, reason = (
-                    (expression, f"cron_schedule must be a str, not {type(expression).__name__}")
-                    if type(expression) is not str
-                    else (zone, f"timezone must be an IANA name, not {type(zone).__name__}")
-                )
-                reject(org, integration, value, reason)
-                continue
-            by_expression = compiled.get(zone)
-            if by_expression is None:
-                by_expression = compiled[zone] = {}
-            members = by_expression.get(expression)
-            if members is None:
-                members = by_expression[expression] = _compile(
-                    expression, zone, min_interval, groups
-                )
-            if type(members) is str:
-                reject(org, integration, expression, members)
-                continue
-            if integration in seen:
-                reject(
-                    org,
-                    integration,
-                    raw_id,
-                    f"duplicate id (already used by organization {seen[integration]!r})",
-                )
-                continue
-            seen[integration] = org
-            cast(list[Member], members).append((org, integration, kind_name))
-        return cls(groups, rejected)
+                integration, org, kind, expression, enabled, zone = record
+                if enabled is True and integration.__class__ is str and org.__class__ is str:
+                    members = compiled[zone][expression]
+                    if (
+                        members.__class__ is list
+                        and integration not in seen
+                        and integration
+                        and org
+                    ):
+                        seen.add(integration)
+                        members.append((org, integration, kinds[kind]))
+                        continue
+            except (KeyError, TypeError, ValueError):
+                pass
+            add(record)
+        return cls(builder.groups, builder.rejected)
 
     @property
     def rejected(self) -> tuple[RejectedRow, ...]:
@@ -193,9 +148,12 @@ class ScheduleMap:
         """The integrations whose schedule fires in ``at``'s minute, by (org_id, id)."""
         minute = _aware(at).astimezone(UTC).replace(second=0, microsecond=0)
         selected: list[Member] = []
-        for cron, members in self._groups:
-            if cron.matches(minute):
-                selected += members
+        for zone, by_minute, every in self._zones:
+            local = local_minute(zone, minute)
+            # After a DST jump a fixed-time job may fire for a skipped minute: check them all.
+            for cron, members in every if local.skipped_from else by_minute[local.wall[4]]:
+                if cron._matches_local(local):
+                    selected += members
         selected.sort()
         return [
             DueIntegration(org, integration, kind, minute) for org, integration, kind in selected
@@ -223,33 +181,113 @@ class ScheduleMap:
         return self.due_between(after, after + within)
 
 
-def _record(row: Mapping[str, object]) -> Record | tuple[object]:
-    if not isinstance(row, Mapping):
-        return (row,)  # rejected as "not a row"
-    get = row.get
-    return (
-        get("id"),
-        get("organization_id"),
-        get("integration_type"),
-        get("cron_schedule"),
-        get("is_enabled", True),
-        get("timezone"),
-    )
+_PICK = itemgetter(
+    "id", "organization_id", "integration_type", "cron_schedule", "is_enabled", "timezone"
+)
 
 
-def _compile(
-    expression: str,
-    zone: str | None,
-    min_interval: timedelta | None,
-    groups: list[tuple[Cron, list[Member]]],
-) -> list[Member] | str:
-    """A new group for (expression, zone), or the reason it is refused."""
-    try:
-        cron = parse(expression, resolve_zone(zone or "UTC"))
-    except CronError as error:
-        return str(error)
-    if min_interval is not None and cron.min_interval() < min_interval:
-        return f"fires every {cron.min_interval()}, more often than the minimum {min_interval}"
-    members: list[Member] = []
-    groups.append((cron, members))
-    return members
+def _records(rows: Iterable[Mapping[str, object]]) -> Iterator[Sequence[object]]:
+    """Each mapping as a 6-tuple (timezone and is_enabled may be absent)."""
+    for row in rows:
+        try:
+            yield _PICK(row)
+        except (KeyError, TypeError, IndexError):
+            if isinstance(row, Mapping):
+                get = row.get
+                yield (
+                    get("id"),
+                    get("organization_id"),
+                    get("integration_type"),
+                    get("cron_schedule"),
+                    get("is_enabled", True),
+                    get("timezone"),
+                )
+            else:
+                yield (row,)  # rejected as "not a row"
+
+
+class _Builder:
+    """The careful path of ScheduleMap.from_tuples: new schedules and unusual rows."""
+
+    def __init__(self, min_interval: timedelta | None) -> None:
+        self.min_interval = min_interval
+        self.groups: list[Group] = []
+        self.rejected: list[RejectedRow] = []
+        # zone -> expression -> members of its group, or why the schedule is refused
+        self.compiled: dict[str | None, dict[str, list[Member] | str]] = {}
+        self.seen: set[str] = set()  # integration ids, to refuse duplicates
+
+    def add(self, record: Sequence[object]) -> None:
+        if len(record) != 6:
+            self.reject(None, None, record, "not a row: expected a mapping or a 6-tuple")
+            return
+        raw_id, raw_org, kind, expression, enabled, zone = record
+        if enabled is False or expression is None:
+            return  # disabled, or no schedule: not an error
+        if enabled is not True:
+            self.reject(
+                raw_org, raw_id, enabled, f"is_enabled must be true or false, not {enabled!r}"
+            )
+            return
+        integration, org = _identifier(raw_id), _identifier(raw_org)
+        if integration is None or org is None:
+            which, value = ("id", raw_id) if integration is None else ("organization_id", raw_org)
+            self.reject(raw_org, raw_id, value, f"{which} must be a non-empty str, int or UUID")
+            return
+        kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
+        if kind_name is None:
+            known = ", ".join(sorted(INTEGRATION_TYPES))
+            self.reject(
+                org, integration, kind, f"unknown integration type {kind!r} (known: {known})"
+            )
+            return
+        if type(expression) is not str:
+            self.reject(
+                org,
+                integration,
+                expression,
+                f"cron_schedule must be a str, not {type(expression).__name__}",
+            )
+            return
+        if zone is not None and type(zone) is not str:
+            self.reject(
+                org, integration, zone, f"timezone must be an IANA name, not {type(zone).__name__}"
+            )
+            return
+        by_expression = self.compiled.setdefault(zone, {})
+        members = by_expression.get(expression)
+        if members is None:
+            members = by_expression[expression] = self.compile(expression, zone)
+        if isinstance(members, str):
+            self.reject(org, integration, expression, members)
+        elif integration in self.seen:
+            owner = next(o for _, group in self.groups for o, i, _ in group if i == integration)
+            self.reject(
+                org, integration, raw_id, f"duplicate id (already used by organization {owner!r})"
+            )
+        else:
+            self.seen.add(integration)
+            members.append((org, integration, kind_name))
+
+    def compile(self, expression: str, zone: str | None) -> list[Member] | str:
+        """A new group for (expression, zone), or the reason it is refused."""
+        try:
+            cron = parse(expression, resolve_zone(zone or "UTC"))
+        except CronError as error:
+            return str(error)
+        if self.min_interval is not None and cron.min_interval() < self.min_interval:
+            return f"fires every {cron.min_interval()}, more often than the minimum {self.min_interval}"
+        members: list[Member] = []
+        self.groups.append((cron, members))
+        return members
+
+    def reject(self, org: object, integration: object, value: object, reason: str) -> None:
+        self.rejected.append(RejectedRow(org, integration, value, reason))
+        logger.warning(
+            "skipping integration %r of organization %r: %s (value: %r)",
+            integration,
+            org,
+            reason,
+            value,
+            extra={"org_id": org, "integration_id": integration, "value": value, "reason": reason},
+        )
