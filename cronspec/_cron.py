@@ -452,6 +452,15 @@ class Cron:
 
     def _min_day_gap(self) -> int:
         """The fewest days between two consecutive firing days over 400 years."""
+        day = self._spec.day
+        if (
+            self._spec.months == 0x1FFE
+            and day.both
+            and day.days == FULL_MONTH[31]
+            and not (day.last_days or day.nearest_weekdays or day.last_weekdays or day.nth_weekdays)
+        ):  # plain weekdays all year: the gaps of the weekly cycle
+            weekdays = [w for w in range(7) if day.weekdays >> w & 1]
+            return min(b - a for a, b in itertools.pairwise([*weekdays, weekdays[0] + 7]))
         best = 1 << 20
         previous = None  # day number of the last firing day seen
         for index in range(400 * 12):
