@@ -47,6 +47,8 @@ def resolve_zone(tz: str | tzinfo) -> tzinfo:
     """A tzinfo for an IANA name or a tzinfo; UTC names become ``datetime.UTC``."""
     if isinstance(tz, str):
         return _zone_by_name(tz)
+    if isinstance(tz, ZoneInfo) and tz.key in _UTC_NAMES:
+        return UTC
     if isinstance(tz, tzinfo):
         return tz
     raise TypeError(f"tz must be an IANA zone name or a tzinfo, not {type(tz).__name__}")

@@ -150,9 +150,9 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
             if field == DOW and stop == 0 and start > 0:
                 stop = 7  # FRI-SUN: Sunday closes the week, as cronie reads it
             if stop < start:
-                hint = f"{stop}-{start}"
-                if field != DOW:
-                    hint += f", or {start}-{high},{low}-{stop} to wrap around"
+                low = 1 if field == DOW else low  # Sunday is 7 at the end of a wrapped week
+                wrapped = f"{start}-{high},{low if stop == low else f'{low}-{stop}'}"
+                hint = f"{stop}-{start}, or {wrapped} to wrap around"
                 raise _TokenError(0, f"range {text[:end]} is reversed: write {hint}")
             at = end
     step = 1
@@ -249,6 +249,10 @@ def _bad_character(text: str) -> CronSyntaxError:
 def _field_count_error(text: str, count: int) -> CronSyntaxError:
     starts = _field_starts(text)
     expected = "expected 5 fields (minute hour day-of-month month day-of-week)"
+    if text.lstrip().startswith("@"):
+        return _fail(text, None, starts[1], "a macro such as @daily stands alone, without fields")
+    if count > 5 and text[starts[5]] == "#":
+        return _fail(text, None, starts[5], "comments are not part of a cron expression")
     if count > 5:
         hint = "; seconds and years are not supported" if count in (6, 7) else ""
         return _fail(text, None, starts[5], f"{expected}, got {count}{hint}")
