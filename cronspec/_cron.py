@@ -502,4 +502,4 @@ def parse(expression: str, tz: str | tzinfo = "UTC") -> Cron:
     Raises CronSyntaxError for any expression cronspec refuses (with the field and the
     column), TypeError for a non-str, and CronError for an unknown time zone.
     """
-    return Cron(parse_spec(expression), resolve_zone(tz))
+    return Cron(parse_spec(expression), UTC if tz == "UTC" else resolve_zone(tz))

@@ -39,6 +39,7 @@ MACROS = {
     "@hourly": "0 * * * *",
 }
 _BLANKS = re.compile(r"[^ \t]+")
+_PLAIN = re.compile(r"(?:(\*)|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?\Z")
 _DIGITS = frozenset("0123456789")
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
@@ -56,20 +57,21 @@ class Spec(NamedTuple):
     day: DaySpec
 
 
-class Token(NamedTuple):
-    """One compiled field. ``extra``/``extra2``/``extra3``: the extension masks of DaySpec."""
-
-    mask: int
-    star: bool
-    extra: int = 0
-    extra2: int = 0
-    extra3: int = 0
+# One compiled field: (mask, starts with * or ?, L-n or wL bits, W bits, # bits); a plain
+# tuple because parsing builds five of them per expression.
+Token = tuple[int, bool, int, int, int]
 
 
 class _TokenError(Exception):
     def __init__(self, offset: int, reason: str) -> None:
         self.offset = offset
         self.reason = reason
+
+
+def stepped(first: int, last: int, step: int) -> int:
+    """Bits first, first + step, ... up to last: a geometric series, no loop."""
+    count = (last - first) // step + 1
+    return ((1 << step * count) - 1) // ((1 << step) - 1) << first
 
 
 def _read_number(field: int, text: str, start: int) -> tuple[int, int]:
@@ -168,10 +170,7 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
         if step == 0:
             raise _TokenError(digits_at, f"step 0 in '{text}' must be at least 1")
     _expect_end(text, at)
-    mask = 0
-    for value in range(start, stop + 1, step):
-        mask |= 1 << value
-    return mask, 0, 0, 0
+    return stepped(start, stop, step), 0, 0, 0
 
 
 def compile_token(field: int, text: str) -> Token:
@@ -180,10 +179,20 @@ def compile_token(field: int, text: str) -> Token:
         return _STARS[field]
     if text.isdigit():  # the usual single number (isdigit is ASCII-only here)
         value = _check_range(field, int(text), 0)
-        return Token(1 if field == DOW and value == 7 else 1 << value, False)
+        return (1 if field == DOW and value == 7 else 1 << value, False, 0, 0, 0)
     mask = last = nearest = nth = 0
     offset = 0
+    low, high = _LOW[field], _HIGH[field]
     for item in text.split(","):
+        plain = _PLAIN.match(item)
+        if plain:  # a-b/n, a-b, */n: the common shapes, without the careful scanner
+            star, start, stop, step = plain.groups()
+            first, last_value = (low, high) if star else (int(start), int(stop or start))
+            every = int(step or 1)
+            if low <= first <= last_value <= high and (stop or star or not step) and every:
+                mask |= stepped(first, last_value, every)
+                offset += len(item) + 1
+                continue
         if not item:
             raise _TokenError(offset, f"empty list item in '{text}'")
         try:
@@ -198,7 +207,7 @@ def compile_token(field: int, text: str) -> Token:
         offset += len(item) + 1
     if field == DOW and mask >> 7:
         mask = (mask | 1) & 0x7F  # 7 is Sunday too
-    return Token(mask, text[0] in "*?", last, nearest, nth)
+    return (mask, text[0] in "*?", last, nearest, nth)
 
 
 _STARS: list[Token] = []
@@ -275,13 +284,19 @@ def _token(text: str, field: int, part: str) -> Token:
 
 
 def _surely_fires(day: DaySpec) -> bool:
-    """The common shapes that fire in every month, without trying each month shape."""
-    every_weekday = day.weekdays == 0x7F
-    return bool(
-        (day.weekdays and not day.both)  # OR: every month has every weekday
-        or (day.days & FULL_MONTH[28] and every_weekday)  # a day every month has
-        or (day.days == FULL_MONTH[31] and day.weekdays)  # every day, some weekdays
-    )
+    """Shapes that fire in any month, so most schedules skip trying every month shape.
+
+    Every month has days 1-28, and over the 400-year cycle each month starts on every
+    weekday, so a day <= 28 meets every weekday in some month.
+    """
+    if day.weekdays and (not day.both or day.days & FULL_MONTH[28]):
+        return True
+    first_28 = (1 << 28) - 1
+    if day.weekdays == 0x7F:  # only the day-of-month side matters: L-n, LW, nW up to 28
+        return bool(day.last_days & first_28 or day.nearest_weekdays & (FULL_MONTH[28] | 1))
+    if day.days == FULL_MONTH[31]:  # only the day-of-week side matters: nL, n#1-4
+        return bool(day.last_weekdays or day.nth_weekdays & first_28)
+    return False
 
 
 def parse_spec(text: str) -> Spec:
@@ -312,10 +327,18 @@ def parse_spec(text: str) -> Spec:
     dom = doms.get(dom_text) or _token(text, DOM, dom_text)
     month = months.get(month_text) or _token(text, MONTH, month_text)
     dow = dows.get(dow_text) or _token(text, DOW, dow_text)
+    dom_mask, dom_star, last_days, nearest_weekdays, _ = dom
+    dow_mask, dow_star, last_weekdays, _, nth_weekdays = dow
     day = DaySpec(
-        dom.mask, dom.extra, dom.extra2, dow.mask, dow.extra, dow.extra3, dom.star or dow.star
+        dom_mask,
+        last_days,
+        nearest_weekdays,
+        dow_mask,
+        last_weekdays,
+        nth_weekdays,
+        dom_star or dow_star,
     )
-    spec = Spec(minute.mask, hour.mask, month.mask, minute.star, hour.star, dom.star, dow.star, day)
+    spec = Spec(minute[0], hour[0], month[0], minute[1], hour[1], dom_star, dow_star, day)
     if not _surely_fires(day):
         _check_can_fire(text, spec)
     return spec
@@ -378,18 +401,16 @@ def _render_values(mask: int, low: int) -> list[str]:
 
 def _render_field(field: int, mask: int, star: bool, extras: list[str]) -> str:
     low, high = _LOW[field], _HIGH[field]
-    full = sum(1 << v for v in range(low, high + 1))
-    if field == DOW:
-        full = 0x7F
+    full = _STARS[field][0]
     if star:
         if mask == full:
             return ",".join(["*", *extras])
         for step in range(2, high - low + 2):
-            stepped = sum(1 << v for v in range(low, high + 1, step))
-            if field == DOW and stepped >> 7:
-                stepped = (stepped | 1) & 0x7F
-            if stepped & ~mask == 0:
-                rest = _render_values(mask & ~stepped, low)
+            every = stepped(low, high, step)
+            if field == DOW and every >> 7:
+                every = (every | 1) & 0x7F
+            if every & ~mask == 0:
+                rest = _render_values(mask & ~every, low)
                 return ",".join([f"*/{step}", *rest, *extras])
     if mask == full and not extras and field == MONTH:
         return "*"

@@ -218,10 +218,11 @@ class _Builder:
         self.seen: set[str] = set()  # integration ids, to refuse duplicates
 
     def add(self, record: Sequence[object]) -> None:
-        if len(record) != 6:
+        try:
+            raw_id, raw_org, kind, expression, enabled, zone = record
+        except (TypeError, ValueError):
             self.reject(None, None, record, "not a row: expected a mapping or a 6-tuple")
             return
-        raw_id, raw_org, kind, expression, enabled, zone = record
         if enabled is False or expression is None:
             return  # disabled, or no schedule: not an error
         if enabled is not True:
