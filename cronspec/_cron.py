@@ -177,6 +177,9 @@ class Cron:
     def _days(self, year: int, month: int) -> int:
         """Bit d set when day d of this month fires."""
         length = month_length(year, month)
+        plain = self._plan[5]
+        if plain >= 0:
+            return plain & FULL_MONTH[length]
         first = date(year, month, 1).toordinal() % 7  # 0 = Sunday
         key = length * 8 + first
         days = self._days_cache.get(key)
@@ -192,83 +195,78 @@ class Cron:
             return bool(plain >> day & 1)
         return bool(self._days(year, month) >> day & 1)
 
+    # Every day has the same fire times, so a search first settles the time of day (carrying
+    # into the next or previous day), then finds the date; the time resets when the date moves.
+
     def _next_wall(self, year: int, month: int, day: int, hour: int, minute: int) -> Wall:
         """The first matching wall time at or after the given one (fields may overflow)."""
         minutes, hours, months, first_minute, first_hour, plain = self._plan
+        later = minutes >> minute
+        if later:
+            minute += (later & -later).bit_length() - 1
+        else:
+            hour, minute = hour + 1, first_minute
+        later = hours >> hour
+        if not later:
+            day, hour, minute = day + 1, first_hour, first_minute
+        elif later & 1 == 0:
+            hour, minute = hour + (later & -later).bit_length() - 1, first_minute
         stop = min(year + _SEARCH_YEARS, 9999)
-        while year <= stop:
+        while True:
             if not months >> month & 1:
                 later = months >> month
                 if later:
                     month += (later & -later).bit_length() - 1
                 else:
                     year, month = year + 1, (months & -months).bit_length() - 1
-                    if year > stop:
-                        break
                 day, hour, minute = 1, first_hour, first_minute
+            if year > stop:
+                break
             if plain < 0:
                 later = self._days(year, month) >> day
             elif month != 2:
                 later = (plain & FULL_MONTH[MONTH_LENGTH[month]]) >> day
             else:
                 later = (plain & FULL_MONTH[month_length(year, 2)]) >> day
-            if not later:
-                month, day, hour, minute = month + 1, 1, first_hour, first_minute
-                continue
-            if later & 1 == 0:
-                day += (later & -later).bit_length() - 1
-                hour, minute = first_hour, first_minute
-            later = hours >> hour
-            if not later:
-                day, hour, minute = day + 1, first_hour, first_minute
-                continue
-            if later & 1 == 0:
-                hour += (later & -later).bit_length() - 1
-                minute = first_minute
-            later = minutes >> minute
-            if not later:
-                hour, minute = hour + 1, first_minute
-                continue
-            return year, month, day, hour, minute + (later & -later).bit_length() - 1
+            if later:
+                if later & 1 == 0:
+                    day += (later & -later).bit_length() - 1
+                    hour, minute = first_hour, first_minute
+                return year, month, day, hour, minute
+            month, day, hour, minute = month + 1, 1, first_hour, first_minute
         raise CronError(f"'{self}' has no fire time between the given time and year {stop}")
 
     def _previous_wall(self, year: int, month: int, day: int, hour: int, minute: int) -> Wall:
         """The last matching wall time at or before the given one (fields may underflow)."""
-        spec = self._spec
-        minutes, hours, months = spec.minutes, spec.hours, spec.months
+        minutes, hours, months, _, _, _ = self._plan
         last_minute, last_hour = minutes.bit_length() - 1, hours.bit_length() - 1
+        earlier = minutes & ((2 << minute) - 1) if minute >= 0 else 0
+        if earlier:
+            minute = earlier.bit_length() - 1
+        else:
+            hour, minute = hour - 1, last_minute
+        earlier = hours & ((2 << hour) - 1) if hour >= 0 else 0
+        if not earlier:
+            day, hour, minute = day - 1, last_hour, last_minute
+        elif earlier >> hour == 0:
+            hour, minute = earlier.bit_length() - 1, last_minute
         stop = max(year - _SEARCH_YEARS, 1)
-        while year >= stop:
-            if minute < 0:
-                hour, minute = hour - 1, last_minute
-            if hour < 0:
-                day, hour = day - 1, last_hour
+        while True:
             if not months >> month & 1:
                 earlier = months & ((1 << month) - 1)
                 if earlier:
                     month = earlier.bit_length() - 1
                 else:
                     year, month = year - 1, months.bit_length() - 1
-                    if year < stop:
-                        break
                 day, hour, minute = 31, last_hour, last_minute
+            if year < stop:
+                break
             earlier = self._days(year, month) & ((2 << day) - 1) if day > 0 else 0
-            if not earlier:
-                month, day, hour, minute = month - 1, 31, last_hour, last_minute
-                continue
-            if earlier >> day == 0:
-                day, hour, minute = earlier.bit_length() - 1, last_hour, last_minute
-            earlier = hours & ((2 << hour) - 1)
-            if not earlier:
-                day, hour, minute = day - 1, last_hour, last_minute
-                continue
-            if earlier >> hour == 0:
-                hour, minute = earlier.bit_length() - 1, last_minute
-            earlier = minutes & ((2 << minute) - 1)
-            if not earlier:
-                hour, minute = hour - 1, last_minute
-                continue
-            return year, month, day, hour, earlier.bit_length() - 1
+            if earlier:
+                if earlier >> day == 0:
+                    day, hour, minute = earlier.bit_length() - 1, last_hour, last_minute
+                return year, month, day, hour, minute
+            month, day, hour, minute = month - 1, 31, last_hour, last_minute
         raise CronError(f"'{self}' has no fire time between year {stop} and the given time")
 
     # -- time zones ----------------------------------------------------------------------
