@@ -418,14 +418,16 @@ class Cron:
 
     def fire_times(self, start: datetime, end: datetime) -> Iterator[datetime]:
         """Every fire time in the half-open window ``(start, end]``, lazily, in order."""
-        _aware(end)
+        # Compare instants, not datetimes: two times of one zone compare by wall clock in
+        # Python, which gets the repeated hour of a fall-back wrong.
+        stop = _aware(end).timestamp()
         at = start
         while True:
             try:
                 at = self.next_after(at)
             except CronError:
                 return
-            if at > end:
+            if at.timestamp() > stop:
                 return
             yield at
 
