@@ -332,9 +332,14 @@ def _arguments() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="print one JSON document")
     zoned = argparse.ArgumentParser(add_help=False)
     zoned.add_argument("expression", metavar="EXPR", help="a cron expression, quoted")
-    zoned.add_argument("--tz", type=_zone, default="UTC", help="IANA zone (default UTC)")
     zoned.add_argument(
-        "--after", type=_moment, help="ISO time to start from (default now; naive = --tz)"
+        "--tz", type=_zone, default="UTC", metavar="ZONE", help="IANA zone (default UTC)"
+    )
+    zoned.add_argument(
+        "--after",
+        type=_moment,
+        metavar="ISO",
+        help="ISO time to start from (default now; naive = --tz)",
     )
 
     def command(
@@ -350,8 +355,12 @@ def _arguments() -> argparse.ArgumentParser:
     upcoming.add_argument("-n", type=_count, default=5, help="how many (default 5)")
     command("explain", _explain, "describe a schedule and its next runs", zoned)
     due = command("due", _due, "list the integrations due at a time (naive times are UTC)")
-    due.add_argument("--at", type=_moment, required=True, help="ISO time of the minute to check")
-    due.add_argument("--until", type=_moment, help="list every run in (--at, --until]")
+    due.add_argument(
+        "--at", type=_moment, required=True, metavar="ISO", help="ISO time of the minute to check"
+    )
+    due.add_argument(
+        "--until", type=_moment, metavar="ISO", help="list every run in (--at, --until]"
+    )
     source = due.add_mutually_exclusive_group(required=True)
     source.add_argument("--rows", metavar="FILE.csv", help="rows of organization_integrations")
     source.add_argument("--dsn", help="PostgreSQL connection string (needs psycopg)")

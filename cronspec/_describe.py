@@ -1,138 +1,187 @@
-"""English descriptions of compiled schedules: "At 02:00 on the last day of the month"."""
+"""English for a compiled schedule: "Every 15 minutes, between 09:00 and 17:59, Monday to Friday".
+
+The sentence is built from the masks, not the text, so equivalent expressions (a macro and
+its expansion, ``*/30`` and ``0,30``) read the same. Shape: the times of day, then the days,
+then the months. Weeks start on Monday, times use the 24-hour clock.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
 
-from ._days import FULL_MONTH, MONTH_NAMES
-from ._parser import Spec, stepped
+from ._days import FULL_MONTH, MONTH_NAMES, DaySpec
+from ._parser import Spec
 
-WEEKDAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-ORDINALS = ("first", "second", "third", "fourth", "fifth")
-
-
-def _bits(mask: int) -> list[int]:
-    return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
+_WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+_MONDAY_FIRST = (1, 2, 3, 4, 5, 6, 0)
+_NTH = ("first", "second", "third", "fourth", "fifth")
+_TIMES_LISTED = 4  # up to this many fire times a day are spelled out: "At 08:00 and 20:00"
 
 
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+def _values(mask: int, low: int, high: int) -> list[int]:
+    return [value for value in range(low, high + 1) if mask >> value & 1]
 
 
-def _runs(values: list[int], name: Callable[[int], str] = str) -> str:
-    """``[1, 2, 3, 5]`` -> "1 to 3 and 5": runs of three or more read as ranges."""
-    words: list[str] = []
-    i = 0
-    while i < len(values):
-        j = i
-        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
-            j += 1
-        if j - i >= 2:
-            words.append(f"{name(values[i])} to {name(values[j])}")
-        else:
-            words += [name(v) for v in values[i : j + 1]]
-        i = j + 1
-    return _join(words)
+def _join(items: list[str], conjunction: str = "and") -> str:
+    """Join like English: a; a and b; a, b and c."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-def _nth(n: int) -> str:
+def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
-def _step(mask: int, low: int, high: int) -> int | None:
-    """n when ``mask`` is exactly every n-th value from ``low`` (a ``*/n`` field), n > 1."""
-    return next((n for n in range(2, high - low + 1) if stepped(low, high, n) == mask), None)
+def _runs(values: list[int]) -> list[tuple[int, int]]:
+    """Consecutive values grouped: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for value in values:
+        if runs and runs[-1][1] == value - 1:
+            runs[-1] = (runs[-1][0], value)
+        else:
+            runs.append((value, value))
+    return runs
 
 
-def _time(spec: Spec) -> str:
-    """The time-of-day phrase."""
-    minutes, hours = _bits(spec.minutes), _bits(spec.hours)
-    if len(minutes) * len(hours) <= 4 and len(minutes) < 60:
-        return "At " + _join([f"{h:02d}:{m:02d}" for h in hours for m in minutes])
-    every_hour = len(hours) == 24
-    step = _step(spec.minutes, 0, 59)
-    if len(minutes) == 60:
+def _named(values: list[int], name: list[str] | tuple[str, ...]) -> list[str]:
+    """Items for a list of values: runs of three or more as "a to b"."""
+    items: list[str] = []
+    for first, last in _runs(values):
+        if last - first >= 2:
+            items.append(f"{name[first]} to {name[last]}")
+        else:
+            items.extend(name[v] for v in range(first, last + 1))
+    return items
+
+
+def _numbers(values: list[int]) -> str:
+    """Render values like 5; 0 and 30; 1 to 5 and 10; a long progression as 1, 3, 5, ..., 59."""
+    steps = {b - a for a, b in itertools.pairwise(values)}
+    if len(values) >= 5 and len(steps) == 1 and steps != {1}:
+        return f"{values[0]}, {values[1]}, {values[2]}, ..., {values[-1]}"
+    return _join(_named(values, [str(v) for v in range(values[-1] + 1)]))
+
+
+def _step(values: list[int], size: int) -> int | None:
+    """n when values are 0, n, 2n, ... and n divides ``size``: an even beat (``*/15``).
+
+    ``*/7`` minutes is not "every 7 minutes" (56 is followed by 0), so it is listed instead.
+    """
+    if len(values) > 1 and size % values[1] == 0 and values == list(range(0, size, values[1])):
+        return values[1]
+    return None
+
+
+def _time(minutes: int, hours: int) -> tuple[str, bool]:
+    """The time-of-day phrase, and whether it lists the times (then "every day" may follow)."""
+    mins, hrs = _values(minutes, 0, 59), _values(hours, 0, 23)
+    if len(mins) * len(hrs) <= _TIMES_LISTED:
+        return "At " + _join([f"{h:02}:{m:02}" for h in hrs for m in mins]), True
+    hour_runs, hour_step = _runs(hrs), _step(hrs, 24)
+    if len(mins) == 1:
+        m = mins[0]
+        if len(hrs) == 24:
+            return f"At minute {m} past every hour", False
+        if len(hour_runs) == 1:
+            first, last = hour_runs[0]
+            return f"Every hour from {first:02}:{m:02} to {last:02}:{m:02}", False
+        if hour_step:
+            return f"At minute {m} past every {_ordinal(hour_step)} hour", False
+        return f"At minute {m} past hours {_numbers(hrs)}", False
+    step = _step(mins, 60)
+    if len(mins) == 60:
         phrase = "Every minute"
     elif step:
         phrase = f"Every {step} minutes"
     else:
-        label = "minute" if len(minutes) == 1 else "minutes"
-        phrase = f"At {label} {_runs(minutes)}"
-        if every_hour:
-            return f"{phrase} past every hour"
-    if every_hour:
-        return phrase
-    hour_step = _step(spec.hours, 0, 23)
+        phrase = f"At minutes {_numbers(mins)}"
+    if len(hrs) == 24:
+        return phrase + (" past every hour" if phrase.startswith("At") else ""), False
+    if len(hour_runs) == 1:
+        first, last = hour_runs[0]
+        return f"{phrase}, between {first:02}:00 and {last:02}:59", False
     if hour_step:
-        return f"{phrase} past every {_nth(hour_step)} hour"
-    if hours == list(range(hours[0], hours[-1] + 1)):
-        return f"{phrase}, between {hours[0]:02d}:00 and {hours[-1]:02d}:59"
-    label = "hour" if len(hours) == 1 else "hours"
-    joint = " past" if phrase.startswith("At") else ", during"
-    return f"{phrase}{joint} {label} {_runs(hours)}"
+        return f"{phrase}, during every {_ordinal(hour_step)} hour", False
+    return f"{phrase}, during hours {_numbers(hrs)}", False
 
 
-def _by_date(spec: Spec) -> list[str]:
-    day = spec.day
-    days = _bits(day.days)
-    phrases: list[str] = []
-    step = _step(day.days, 1, 31) if spec.day_star else None
-    if step:
-        phrases.append(f"every {_nth(step)} day of the month")
+def _month_days(day: DaySpec) -> str:
+    """The day-of-month side: "on day 13 of the month", "on the last weekday of the month"."""
+    days = _values(day.days, 1, 31)
+    items: list[str] = []
+    if days == list(range(1, 32, 2)):
+        items.append("odd days")
+    elif days == list(range(2, 32, 2)):
+        items.append("even days")
     elif days:
-        label = "day" if len(days) == 1 else "days"
-        phrases.append(f"{label} {_runs(days)} of the month")
-    for n in _bits(day.last_days):
-        minus = "" if n == 0 else f" minus {n} day{'s' if n > 1 else ''}"
-        phrases.append(f"the last day of the month{minus}")
-    for n in _bits(day.nearest_weekdays):
-        target = "the last day" if n == 0 else f"day {n}"
-        phrases.append(
-            f"the weekday nearest {target} of the month" if n else "the last weekday of the month"
-        )
-    return phrases
+        items.append(f"day{'s' * (len(days) > 1)} {_numbers(days)}")
+    if day.last_days & 1:
+        items.append("the last day")
+    before = _values(day.last_days, 1, 30)
+    if before:
+        items.append(f"{_numbers(before)} day{'s' * (before != [1])} before the last day")
+    if day.nearest_weekdays & 1:
+        items.append("the last weekday")
+    nearest = _values(day.nearest_weekdays, 1, 31)
+    if nearest:
+        s = "s" * (len(nearest) > 1)
+        items.append(f"the weekday{s} nearest day{s} {_numbers(nearest)}")
+    # "L-3" alone would read "At 00:00 3 days before ...": a comma keeps numbers apart.
+    lead = ", " if items[0][0].isdigit() else " on "
+    return f"{lead}{_join(items)} of the month"
 
 
-def _by_weekday(spec: Spec) -> list[str]:
-    day = spec.day
-    phrases: list[str] = []
-    if day.weekdays:
-        phrases.append(_runs(_bits(day.weekdays), WEEKDAY_NAMES.__getitem__))
-    for weekday in _bits(day.last_weekdays):
-        phrases.append(f"the last {WEEKDAY_NAMES[weekday]} of the month")
-    for bit in _bits(day.nth_weekdays):
-        phrases.append(f"the {ORDINALS[bit // 7]} {WEEKDAY_NAMES[bit % 7]} of the month")
-    return phrases
+def _weekdays(day: DaySpec) -> tuple[list[str], bool]:
+    """Items for the day-of-week side, and whether they name weeks of the month."""
+    order = [w for w in _MONDAY_FIRST if day.weekdays >> w & 1]
+    positions = [_MONDAY_FIRST.index(w) for w in order]
+    items = _named(positions, [_WEEKDAYS[w] for w in _MONDAY_FIRST])
+    nth = False
+    for weekday in _MONDAY_FIRST:
+        which = [_NTH[k] for k in range(5) if day.nth_weekdays >> (7 * k + weekday) & 1]
+        which += ["last"] * (day.last_weekdays >> weekday & 1)
+        if which:
+            items.append(f"the {_join(which)} {_WEEKDAYS[weekday]}")
+            nth = True
+    return items, nth
 
 
-def _days(spec: Spec) -> str:
-    day = spec.day
-    any_date = day.days == FULL_MONTH[31] and not (day.last_days or day.nearest_weekdays)
-    any_weekday = day.weekdays == 0x7F
-    if (any_date and any_weekday) or (not day.both and (any_date or any_weekday)):
-        return "every day"
-    by_date = "on " + _join(_by_date(spec))
-    by_weekday = "on " + _join(_by_weekday(spec))
-    if any_weekday:
-        return by_date
-    if any_date:
-        return by_weekday
-    if day.both:  # Debian: a star-prefixed field makes both fields apply
-        return f"{by_date} if it is {by_weekday[3:]}"
-    return f"{by_date} and {by_weekday}"
+def _days(day: DaySpec) -> str:
+    """The day clause, or "" when every day fires."""
+    every_date = day.days & FULL_MONTH[31] == FULL_MONTH[31]
+    every_weekday = day.weekdays == 0x7F
+    if (every_date and every_weekday) or (not day.both and (every_date or every_weekday)):
+        return ""
+    weekdays, nth = _weekdays(day)
+    of_month = " of the month" if nth else ""
+    if every_date:  # only the day-of-week side restricts
+        if len(weekdays) == 1 and " to " in weekdays[0]:
+            return f", {weekdays[0]}"
+        return f" on {_join(weekdays)}{of_month}"
+    dates = _month_days(day)
+    if every_weekday:
+        return dates
+    if day.both:  # Debian: a field starting with * makes the two sides AND, not OR
+        article = "" if nth or any(" to " in item for item in weekdays) else "a "
+        return f"{dates} if it is {article}{_join(weekdays, 'or')}{of_month}"
+    return f"{dates} and on {_join(weekdays)}{of_month}"
 
 
 def describe(spec: Spec) -> str:
-    """One English sentence for the schedule, 24-hour clock."""
-    time = _time(spec)
-    days = _days(spec)
-    clock = time[3].isdigit()  # "At 02:00": say "every day" too
-    if days == "every day" and not clock:
-        sentence = time
-    else:
-        sentence = f"{time}{',' if ',' in time else ''} {days}"
-    months = _bits(spec.months)
-    if len(months) < 12:
-        sentence += " in " + _runs(months, MONTH_NAMES.__getitem__)
-    return sentence
+    """An English sentence for a compiled schedule, e.g. ``"At 02:00 every day"``."""
+    time, listed = _time(spec.minutes, spec.hours)
+    days = _days(spec.day)
+    if spec.months == 0x1FFE:
+        return f"{time}{days or ' every day' * listed}"
+    months = _named(_values(spec.months, 1, 12), MONTH_NAMES)
+    ranged = any(" to " in item for item in months)
+    if days.endswith(" of the month") and days.count(" of the month") == 1 and not ranged:
+        return f"{time}{days.removesuffix(' the month')} {_join(months)}"
+    if not days and listed:
+        days = " every day"
+    comma = "," * days.startswith(",")  # ", Monday to Friday, in July": clauses stay apart
+    if len(months) == 1 and ranged:
+        return f"{time}{days}{comma} from {months[0]}"
+    return f"{time}{days}{comma} in {_join(months)}"
