@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import chain, repeat, zip_longest
 from operator import itemgetter
 from typing import Any, Literal, cast
 from uuid import UUID
@@ -26,7 +27,11 @@ INTEGRATION_TYPES: frozenset[str] = frozenset({"xledger", "dynamics", "bufdir"})
 _TYPE_NAMES = cast(dict[str, IntegrationType], {name: name for name in INTEGRATION_TYPES})
 
 Member = tuple[str, str, IntegrationType]  # (org_id, integration_id, integration_type)
-Group = tuple[Cron, list[Member]]
+# The rows of one schedule, column by column per type: (org ids, integration ids). A row
+# costs two list slots and becomes a tuple only when a query returns it.
+Members = dict[IntegrationType, tuple[list[str], list[str]]]
+Group = tuple[Cron, Members]
+Refusal = tuple[object, str]  # the offending value and the reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +76,17 @@ class ScheduleMap:
     def __init__(self, groups: list[Group], rejected: list[RejectedRow]) -> None:
         self._groups = groups
         self._rejected = tuple(rejected)
-        self._size = sum(len(members) for _, members in groups)
+        self._size = sum(len(ids) for _, members in groups for _, ids in members.values())
         # Per zone, the groups listed under each minute they can fire in: a query reads
         # the zone's clock once and looks only at the schedules of that minute.
         by_zone: dict[tzinfo, list[list[Group]]] = {}
         for cron, members in groups:
             by_minute = by_zone.setdefault(cron.tz, [[] for _ in range(60)])
-            for minute in range(60):
-                if cron._spec.minutes >> minute & 1:
-                    by_minute[minute].append((cron, members))
+            minutes = cron._spec.minutes
+            while minutes:
+                minute = (minutes & -minutes).bit_length() - 1
+                by_minute[minute].append((cron, members))
+                minutes &= minutes - 1
         self._zones = [
             (zone, by_minute, [g for g in groups if g[0].tz == zone])
             for zone, by_minute in by_zone.items()
@@ -105,8 +112,7 @@ class ScheduleMap:
         """Like :meth:`from_rows`, from 6-tuples ``(id, organization_id, integration_type,
         cron_schedule, is_enabled, timezone)``: the fast path for database adapters."""
         builder = _Builder(min_interval)
-        compiled: dict[Any, dict[Any, list[Member] | str]] = builder.compiled
-        kinds: dict[Any, IntegrationType] = _TYPE_NAMES
+        compiled: dict[Any, dict[Any, Members | Refusal]] = builder.compiled
         seen, add = builder.seen, builder.add
         for record in records:
             # The usual row costs a few dict lookups; anything unusual (a new schedule, a
@@ -116,17 +122,36 @@ class ScheduleMap:
                 if enabled is True and integration.__class__ is str and org.__class__ is str:
                     members = compiled[zone][expression]
                     if (
-                        members.__class__ is list
+                        members.__class__ is dict
                         and integration not in seen
                         and integration
                         and org
                     ):
+                        orgs, ids = members[kind]  # type: ignore[index]
                         seen.add(integration)
-                        members.append((org, integration, kinds[kind]))
+                        orgs.append(org)
+                        ids.append(integration)
                         continue
             except (KeyError, TypeError, ValueError):
                 pass
             add(record)
+        return cls(builder.groups, builder.rejected)
+
+    @classmethod
+    def from_groups(
+        cls,
+        groups: Iterable[tuple[object, object, object, Iterable[object], Iterable[object]]],
+        *,
+        min_interval: timedelta | None = None,
+    ) -> ScheduleMap:
+        """Like :meth:`from_rows`, from enabled rows already grouped: ``(cron_schedule,
+        timezone, integration_type, organization_ids, integration_ids)`` per group, the
+        two id lists in step. What a SQL ``GROUP BY`` with ``array_agg`` returns: each
+        group is checked once and its rows join the map without a Python loop per row.
+        """
+        builder = _Builder(min_interval)
+        for expression, zone, kind, orgs, ids in groups:
+            builder.add_group(expression, zone, kind, orgs, ids)
         return cls(builder.groups, builder.rejected)
 
     @property
@@ -153,7 +178,8 @@ class ScheduleMap:
             # After a DST jump a fixed-time job may fire for a skipped minute: check them all.
             for cron, members in every if local.skipped_from else by_minute[local.wall[4]]:
                 if cron._matches_local(local):
-                    selected += members
+                    for kind, (orgs, ids) in members.items():
+                        selected += zip(orgs, ids, repeat(kind))
         selected.sort()
         return [
             DueIntegration(org, integration, kind, minute) for org, integration, kind in selected
@@ -166,7 +192,9 @@ class ScheduleMap:
         firing: dict[datetime, list[Member]] = {}
         for cron, members in self._groups:
             for fire in cron.fire_times(_aware(since), _aware(until)):
-                firing.setdefault(fire.astimezone(UTC), []).extend(members)
+                selected = firing.setdefault(fire.astimezone(UTC), [])
+                for kind, (orgs, ids) in members.items():
+                    selected += zip(orgs, ids, repeat(kind))
         due: list[DueIntegration] = []
         for fire in sorted(firing):
             selected = firing[fire]
@@ -214,7 +242,7 @@ class _Builder:
         self.groups: list[Group] = []
         self.rejected: list[RejectedRow] = []
         # zone -> expression -> members of its group, or why the schedule is refused
-        self.compiled: dict[str | None, dict[str, list[Member] | str]] = {}
+        self.compiled: dict[str | None, dict[str, Members | Refusal]] = {}
         self.seen: set[str] = set()  # integration ids, to refuse duplicates
 
     def add(self, record: Sequence[object]) -> None:
@@ -255,30 +283,85 @@ class _Builder:
                 org, integration, zone, f"timezone must be an IANA name, not {type(zone).__name__}"
             )
             return
-        by_expression = self.compiled.setdefault(zone, {})
-        members = by_expression.get(expression)
-        if members is None:
-            members = by_expression[expression] = self.compile(expression, zone)
-        if isinstance(members, str):
-            self.reject(org, integration, expression, members)
+        members = self.members(expression, zone)
+        if isinstance(members, tuple):
+            self.reject(org, integration, *members)
         elif integration in self.seen:
-            owner = next(o for _, group in self.groups for o, i, _ in group if i == integration)
+            owner = next(
+                orgs[ids.index(integration)]
+                for _, group in self.groups
+                for orgs, ids in group.values()
+                if integration in ids
+            )
             self.reject(
                 org, integration, raw_id, f"duplicate id (already used by organization {owner!r})"
             )
         else:
             self.seen.add(integration)
-            members.append((org, integration, kind_name))
+            orgs, ids = members.setdefault(kind_name, ([], []))
+            orgs.append(org)
+            ids.append(integration)
 
-    def compile(self, expression: str, zone: str | None) -> list[Member] | str:
-        """A new group for (expression, zone), or the reason it is refused."""
+    def add_group(
+        self, expression: object, zone: object, kind: object, org_ids: object, ids: object
+    ) -> None:
+        """Rows sharing schedule, zone and type: checked once, added with C-level loops.
+        Anything unusual goes row by row through :meth:`add`."""
         try:
-            cron = parse(expression, resolve_zone(zone or "UTC"))
+            orgs: list[Any] = list(org_ids)  # type: ignore[call-overload]
+            integrations: list[Any] = list(ids)  # type: ignore[call-overload]
+        except TypeError:
+            self.reject(None, None, (org_ids, ids), "not a group: expected two lists of ids")
+            return
+        kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
+        members = (
+            self.members(expression, zone)
+            if type(expression) is str and (zone is None or type(zone) is str)
+            else None
+        )
+        seen = self.seen
+        if (
+            isinstance(members, dict)
+            and kind_name is not None
+            and len(orgs) == len(integrations)
+            and set(map(type, chain(orgs, integrations))) <= {str}
+            and "" not in orgs
+            and "" not in integrations
+            and seen.isdisjoint(integrations)
+        ):
+            before = len(seen)
+            seen.update(integrations)
+            if len(seen) - before == len(integrations):
+                chunk = members.setdefault(kind_name, ([], []))
+                chunk[0].extend(orgs)
+                chunk[1].extend(integrations)
+                return
+            seen.difference_update(integrations)  # an id repeated within the group
+        for org, integration in zip_longest(orgs, integrations):
+            self.add((integration, org, kind, expression, True, zone))
+
+    def members(self, expression: str, zone: str | None) -> Members | Refusal:
+        """The members of the (expression, zone) group, compiled on first use."""
+        by_expression = self.compiled.setdefault(zone, {})
+        members = by_expression.get(expression)
+        if members is None:
+            members = by_expression[expression] = self.compile(expression, zone)
+        return members
+
+    def compile(self, expression: str, zone: str | None) -> Members | Refusal:
+        """A new group for (expression, zone), or the offending value and the reason."""
+        try:
+            tz = resolve_zone(zone or "UTC")
         except CronError as error:
-            return str(error)
+            return zone, str(error)
+        try:
+            cron = parse(expression, tz)
+        except CronError as error:
+            return expression, str(error)
         if self.min_interval is not None and cron.min_interval() < self.min_interval:
-            return f"fires every {cron.min_interval()}, more often than the minimum {self.min_interval}"
-        members: list[Member] = []
+            reason = f"fires every {cron.min_interval()}, more often than the minimum {self.min_interval}"
+            return expression, reason
+        members: Members = {}
         self.groups.append((cron, members))
         return members
 

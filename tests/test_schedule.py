@@ -120,7 +120,7 @@ class TestBadRows:
             ),
             (
                 row("x", "o", "0 2 * * *", timezone="Mars/Olympus"),
-                "0 2 * * *",
+                "Mars/Olympus",
                 "unknown time zone 'Mars/Olympus': use an IANA name like 'Europe/Oslo'",
             ),
             (row("x", "o", 5), 5, "cron_schedule must be a str, not int"),
@@ -189,6 +189,45 @@ class TestBadRows:
             repr(ScheduleMap.from_rows(rows))
             == "<ScheduleMap 100 integrations, 2 schedules, 0 rejected>"
         )
+
+
+class TestGroupedRows:
+    def test_groups_load_like_the_same_rows(self) -> None:
+        groups = [
+            ("0 2 * * *", None, "xledger", ["o1", "o2"], ["i1", "i2"]),
+            ("0 2 * * *", "Europe/Oslo", "bufdir", ["o1"], ["i3"]),
+            ("0 2 * * *", None, "dynamics", ["o3"], ["i4"]),
+        ]
+        rows = [
+            row(i, o, e, k, timezone=z)
+            for e, z, k, orgs, ids in groups
+            for o, i in zip(orgs, ids, strict=True)
+        ]
+        at = utc("2026-11-28T02:00")
+        assert ScheduleMap.from_groups(groups).due_at(at) == ScheduleMap.from_rows(rows).due_at(at)
+        assert ids(ScheduleMap.from_groups(groups).due_at(utc("2026-11-28T01:00"))) == ["i3"]
+
+    def test_bad_groups_and_odd_rows_are_rejected_row_by_row(self) -> None:
+        groups = [
+            ("99 * * * *", None, "xledger", ["o1", "o2"], ["i1", "i2"]),
+            ("0 2 * * *", None, "sap", ["o3"], ["i3"]),
+            ("0 2 * * *", None, "xledger", ["o4", "o4", ""], ["i4", "i4", "i5"]),
+            ("0 2 * * *", None, "bufdir", ["o5"], ["i1"]),
+            ("0 2 * * *", None, "bufdir", 7, ["i9"]),
+        ]
+        schedule = ScheduleMap.from_groups(groups)  # type: ignore[arg-type]
+        assert [(r.integration_id, r.reason) for r in schedule.rejected] == [
+            ("i1", "minute: 99 is out of range 0-59 (column 1)"),
+            ("i2", "minute: 99 is out of range 0-59 (column 1)"),
+            ("i3", "unknown integration type 'sap' (known: bufdir, dynamics, xledger)"),
+            ("i4", "duplicate id (already used by organization 'o4')"),
+            ("i5", "organization_id must be a non-empty str, int or UUID"),
+            (None, "not a group: expected two lists of ids"),
+        ]
+        assert [(d.org_id, d.integration_id) for d in schedule.due_at(utc("2026-11-28T02:00"))] == [
+            ("o4", "i4"),
+            ("o5", "i1"),
+        ]
 
 
 class TestCatchUp:

@@ -1,0 +1,258 @@
+"""Read schedules from PostgreSQL and claim runs exactly once, with psycopg 3.
+
+The caller owns the connections: every function takes an open ``psycopg.Connection`` (or
+``AsyncConnection``, for the ``_async`` twins), from a pool or not, and nothing here opens
+one or reads credentials. Each call runs in one transaction (``conn.transaction()``: its
+own, committed at the end, or a savepoint inside the caller's). Database errors propagate:
+"nothing is due" is never confused with "the table could not be read".
+
+The table is ``organization_integrations`` (DDL in ``schema.sql`` beside this module); the
+``timezone`` column is optional. Table names are quoted with ``psycopg.sql.Identifier``
+(``"schema.table"`` is split on its one dot) and values are always sent as parameters.
+
+Behind a transaction-mode pooler (Supabase port 6543, PgBouncer), connect with
+``prepare_threshold=None``; the server-side cursor used to stream the rows lives inside the
+transaction, which such poolers support.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+try:
+    import psycopg
+    from psycopg import sql
+    from psycopg.rows import tuple_row
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "cronspec.adapters.postgres needs psycopg 3: install cronspec[postgres]"
+    ) from error
+
+from cronspec import DueIntegration, ScheduleMap
+
+__all__ = [
+    "claim_due",
+    "claim_due_async",
+    "load_schedule_map",
+    "load_schedule_map_async",
+    "read_due_integrations",
+    "read_due_integrations_async",
+]
+
+logger = logging.getLogger(__name__)
+
+SCHEDULE_TABLE = "organization_integrations"
+RUNS_TABLE = "integration_runs"
+#: Groups per FETCH (a group holds every row of one schedule, zone and type).
+BATCH_SIZE = 1_000
+
+_Row = tuple[Any, ...]
+_T = TypeVar("_T")
+
+_HAS_TIMEZONE = sql.SQL(
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute"
+    " WHERE attrelid = %s::regclass AND attname = 'timezone' AND attnum > 0"
+    " AND NOT attisdropped)"
+)
+
+# The server groups the rows by (schedule, zone, type), so the map checks each group once
+# and takes its ids as two arrays, with no Python loop per row: loading is then little more
+# than psycopg parsing the arrays. Ids are cast to text so psycopg builds str, not
+# uuid.UUID (much faster, and what the map keeps); the other columns too, so an enum or
+# varchar column still loads as str.
+_SELECT = sql.SQL(
+    "SELECT cron_schedule::text, {timezone}, integration_type::text,"
+    " array_agg(organization_id::text), array_agg(id::text)"
+    " FROM {table} WHERE is_enabled AND cron_schedule IS NOT NULL GROUP BY 1, 2, 3"
+)
+
+# One round trip for the whole batch. Rows are inserted in key order so that replicas
+# claiming overlapping batches lock the keys in the same order and never deadlock; the
+# claimed rows are joined back to the input to give the caller's positions (the uuid type
+# compares ids whatever their spelling; min() keeps the first of repeated runs).
+_CLAIM = sql.SQL(
+    "WITH input AS ("
+    " SELECT * FROM unnest(%(ids)s::uuid[], %(orgs)s::uuid[], %(times)s::timestamptz[])"
+    " WITH ORDINALITY AS i(integration_id, organization_id, scheduled_at, position)),"
+    " claimed AS ("
+    " INSERT INTO {table} (integration_id, organization_id, scheduled_at, claimed_at, worker)"
+    " SELECT integration_id, organization_id, scheduled_at, statement_timestamp(), %(worker)s"
+    " FROM input ORDER BY integration_id, scheduled_at"
+    " ON CONFLICT (integration_id, scheduled_at) DO NOTHING"
+    " RETURNING integration_id, scheduled_at, claimed_at)"
+    " SELECT min(input.position), claimed.claimed_at"
+    " FROM claimed JOIN input USING (integration_id, scheduled_at)"
+    " GROUP BY claimed.integration_id, claimed.scheduled_at, claimed.claimed_at"
+    " ORDER BY 1"
+)
+
+
+def _table(name: str) -> sql.Identifier:
+    """``"table"`` or ``"schema.table"`` as a quoted identifier."""
+    parts = name.split(".")
+    if not 1 <= len(parts) <= 2 or not all(parts):
+        raise ValueError(f"table must be 'table' or 'schema.table', not {name!r}")
+    return sql.Identifier(*parts)
+
+
+def _select(table: sql.Identifier, has_timezone: bool) -> sql.Composed:
+    timezone = sql.SQL("timezone::text" if has_timezone else "NULL::text")
+    return _SELECT.format(timezone=timezone, table=table)
+
+
+def load_schedule_map(
+    conn: psycopg.Connection[Any],
+    *,
+    table: str = SCHEDULE_TABLE,
+    min_interval: timedelta | None = None,
+) -> ScheduleMap:
+    """Build a :class:`cronspec.ScheduleMap` from the enabled rows with a schedule.
+
+    Rows with ``is_enabled`` false or a NULL ``cron_schedule`` are filtered in SQL; bad rows
+    (invalid cron, unknown type or zone) are logged and listed in ``.rejected`` by the map,
+    grouped by schedule. The server groups the rows by (schedule, zone, type) and streams
+    the groups through a server-side cursor, in one transaction. A table without a
+    ``timezone`` column reads every schedule in UTC. Raises ``psycopg.Error`` (e.g.
+    ``UndefinedTable``) when the table cannot be read.
+    """
+    name = _table(table)
+    with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(_HAS_TIMEZONE, (name.as_string(conn),))
+        has_timezone = bool(next(cur)[0])
+        with conn.cursor("cronspec_schedule_map", row_factory=tuple_row) as groups:
+            groups.itersize = BATCH_SIZE
+            groups.execute(_select(name, has_timezone))
+            return ScheduleMap.from_groups(groups, min_interval=min_interval)
+
+
+async def load_schedule_map_async(
+    aconn: psycopg.AsyncConnection[Any],
+    *,
+    table: str = SCHEDULE_TABLE,
+    min_interval: timedelta | None = None,
+) -> ScheduleMap:
+    """The async twin of :func:`load_schedule_map`, with the same result.
+
+    The groups are fetched on the event loop; the map is built in a worker thread.
+    """
+    name = _table(table)
+    async with aconn.transaction():
+        async with aconn.cursor(row_factory=tuple_row) as cur:
+            await cur.execute(_HAS_TIMEZONE, (name.as_string(aconn),))
+            has_timezone = bool((await anext(cur))[0])
+        async with aconn.cursor("cronspec_schedule_map", row_factory=tuple_row) as groups:
+            await groups.execute(_select(name, has_timezone))
+            fetched: list[_Row] = []
+            while batch := await groups.fetchmany(BATCH_SIZE):
+                fetched += batch
+    return await asyncio.to_thread(ScheduleMap.from_groups, fetched, min_interval=min_interval)
+
+
+def read_due_integrations(
+    at_time: datetime, conn: psycopg.Connection[Any], *, table: str = SCHEDULE_TABLE
+) -> list[DueIntegration]:
+    """The integrations due in ``at_time``'s minute (aware datetime), sorted by (org, id).
+
+    The seed's function: :func:`load_schedule_map` then ``due_at``. A service that asks
+    every minute should keep the map and reload it when the table changes instead.
+    """
+    return load_schedule_map(conn, table=table).due_at(at_time)
+
+
+async def read_due_integrations_async(
+    at_time: datetime, aconn: psycopg.AsyncConnection[Any], *, table: str = SCHEDULE_TABLE
+) -> list[DueIntegration]:
+    """The async twin of :func:`read_due_integrations`, with the same result."""
+    return (await load_schedule_map_async(aconn, table=table)).due_at(at_time)
+
+
+def _claim_params(due: Sequence[DueIntegration], worker: str) -> dict[str, object]:
+    for run in due:
+        if run.scheduled_at.utcoffset() is None:
+            raise ValueError(
+                f"scheduled_at of integration {run.integration_id} is naive "
+                f"({run.scheduled_at.isoformat()}): runs are identified by an aware UTC time"
+            )
+    return {
+        "ids": [run.integration_id for run in due],
+        "orgs": [run.org_id for run in due],
+        "times": [run.scheduled_at for run in due],
+        "worker": worker,
+    }
+
+
+def _won(
+    due: Sequence[DueIntegration], claimed: Iterable[_Row], drift: timedelta, worker: str
+) -> list[DueIntegration]:
+    """The runs the claim returned (1-based positions into ``due``), warning on late ones."""
+    won: list[DueIntegration] = []
+    for position, claimed_at in claimed:
+        run = due[position - 1]
+        won.append(run)
+        late = claimed_at - run.scheduled_at
+        if late > drift:
+            logger.warning(
+                "integration %s of organization %s claimed %s after its scheduled time %s "
+                "(more than the allowed drift of %s)",
+                run.integration_id,
+                run.org_id,
+                late,
+                run.scheduled_at.astimezone(UTC).isoformat(),
+                drift,
+                extra={
+                    "org_id": run.org_id,
+                    "integration_id": run.integration_id,
+                    "integration_type": run.integration_type,
+                    "scheduled_at": run.scheduled_at.astimezone(UTC).isoformat(),
+                    "claimed_at": claimed_at.astimezone(UTC).isoformat(),
+                    "drift_seconds": late.total_seconds(),
+                    "worker": worker,
+                },
+            )
+    return won
+
+
+def claim_due(
+    conn: psycopg.Connection[Any],
+    due: Sequence[DueIntegration],
+    *,
+    worker: str,
+    drift: timedelta = timedelta(minutes=5),
+    table: str = RUNS_TABLE,
+) -> list[DueIntegration]:
+    """Record ``due`` in the claim table and return the runs this ``worker`` won.
+
+    Exactly once across replicas: the table's UNIQUE (integration_id, scheduled_at) lets one
+    ``INSERT ... ON CONFLICT DO NOTHING`` win each run; runs already claimed (by anyone,
+    earlier or concurrently) are left out. The result keeps the input order. Runs claimed
+    more than ``drift`` after their scheduled time are logged as WARNINGs (logger
+    ``cronspec.adapters.postgres``); ``claimed_at`` is the database's clock. Inside a
+    transaction of the caller the claim only counts once the caller commits.
+    """
+    if not due:
+        return []
+    params = _claim_params(due, worker)
+    with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(_CLAIM.format(table=_table(table)), params)
+        return _won(due, cur.fetchall(), drift, worker)
+
+
+async def claim_due_async(
+    aconn: psycopg.AsyncConnection[Any],
+    due: Sequence[DueIntegration],
+    *,
+    worker: str,
+    drift: timedelta = timedelta(minutes=5),
+    table: str = RUNS_TABLE,
+) -> list[DueIntegration]:
+    """The async twin of :func:`claim_due`, with the same result."""
+    if not due:
+        return []
+    params = _claim_params(due, worker)
+    async with aconn.transaction(), aconn.cursor(row_factory=tuple_row) as cur:
+        await cur.execute(_CLAIM.format(table=_table(table)), params)
+        return _won(due, await cur.fetchall(), drift, worker)

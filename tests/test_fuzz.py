@@ -1,0 +1,366 @@
+"""Hostile input: whatever reaches ``parse`` or ``ScheduleMap.from_rows`` gets an answer.
+
+``parse`` returns a Cron or raises CronSyntaxError (TypeError for a non-str); never another
+exception, never a hang. Near-valid text is also checked against the reference parser:
+both accept it or both refuse it, and when accepted both read it the same way.
+``from_rows`` never raises: each row is loaded, rejected or (disabled, no schedule) left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from reference import (
+    FIELD_NAMES,
+    ref_fire_times,
+    ref_is_valid,
+    ref_matches,
+    ref_next_after,
+    ref_signature,
+)
+from strategies import Broken, broken_expressions, expressions
+
+import cronspec
+from cronspec import CronSyntaxError, ScheduleMap
+
+
+def parse_or_syntax_error(text: str) -> cronspec.Cron | None:
+    """Parse; on refusal, check the error is well formed and return None."""
+    try:
+        return cronspec.parse(text)
+    except CronSyntaxError as error:
+        assert error.expression == text
+        assert error.field is None or error.field in FIELD_NAMES
+        assert 0 <= error.position <= len(text)
+        assert error.reason
+        assert "\n" not in str(error)
+        assert "\r" not in str(error)
+        return None
+
+
+# -- parse: anything at all ---------------------------------------------------------------------
+
+
+@given(st.text())
+@example("")
+@example("\x00")
+@example("0 2 * * *\n")
+@example("0\u00a02 * * *")
+@example("\ud800 * * * *")
+@example("1" * 5000 + " * * * *")
+def test_parse_of_any_text_returns_a_cron_or_a_syntax_error(text: str) -> None:
+    parse_or_syntax_error(text)
+
+
+@given(st.binary(), st.sampled_from(("latin-1", "utf-8", "utf-16")))
+def test_parse_of_decoded_bytes_returns_a_cron_or_a_syntax_error(raw: bytes, codec: str) -> None:
+    # utf-8 keeps undecodable bytes as lone surrogates; utf-16 cannot, so it replaces them.
+    errors = "surrogateescape" if codec == "utf-8" else "replace"
+    parse_or_syntax_error(raw.decode(codec, errors=errors))
+
+
+cron_characters = st.sampled_from(
+    list("0123456789*/,-?LW#$ \t@") + list("JANFEBMARPRYULGSOCTVDEC") + list("monthurisadlw")
+)
+
+
+@given(st.lists(cron_characters, max_size=40).map("".join))
+@example("0 0 l * *")  # lower-case L
+@example("0 0 15w * *")
+@example("0 0 * * 5l")
+@example("0 0 ?,5 * *")
+@example("0 0 L,15W,LW * 1#1,5L")
+def test_parse_of_cron_like_text_returns_a_cron_or_a_syntax_error(text: str) -> None:
+    parse_or_syntax_error(text)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, 5, 2.0, b"0 2 * * *", bytearray(b"0 2 * * *"), ["0", "2", "*", "*", "*"], object()],
+    ids=lambda value: type(value).__name__,
+)
+def test_parse_refuses_what_is_not_a_str_with_type_error(value: object) -> None:
+    with pytest.raises(TypeError):
+        cronspec.parse(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "* " * 50_000,
+        "0" * 100_000,
+        "1," * 50_000 + "1 * * * *",
+        "0 2 * * *" + " " * 100_000,
+        "\u0663" * 100_000,
+        "@" + "daily" * 20_000,
+    ],
+    ids=["stars", "digits", "list", "trailing-blanks", "arabic-digits", "macro"],
+)
+def test_parse_refuses_a_hundred_kilobytes(text: str) -> None:
+    with pytest.raises(CronSyntaxError):
+        cronspec.parse(text)
+
+
+NASTY_ZONES = (
+    "",
+    "/",
+    ".",
+    "..",
+    "../../etc/passwd",
+    "/usr/share/zoneinfo/UTC",
+    "UTC\x00",
+    "Europe/",
+    "europe/oslo",
+    "Europe/Oslo ",
+    "Mars/Olympus_Mons",
+    "X" * 300,
+    "posixrules",
+    "Factory",
+)
+
+
+@given(st.one_of(st.text(max_size=40), st.sampled_from(NASTY_ZONES)))
+def test_an_unknown_zone_is_a_cron_error(zone: str) -> None:
+    try:
+        cron = cronspec.parse("0 2 * * *", tz=zone)
+    except cronspec.CronError:
+        return
+    assert cron.next_after(datetime(2026, 1, 1, tzinfo=UTC)) is not None
+
+
+@pytest.mark.parametrize("zone", [5, b"UTC", None, object()], ids=lambda z: type(z).__name__)
+def test_a_zone_that_is_neither_a_name_nor_a_tzinfo_is_a_type_error(zone: object) -> None:
+    with pytest.raises(TypeError):
+        cronspec.parse("0 2 * * *", tz=zone)  # type: ignore[arg-type]
+
+
+# -- parse against the reference parser -----------------------------------------------------------
+
+
+@given(expressions())
+def test_every_valid_form_parses(expression: str) -> None:
+    cron = cronspec.parse(expression)
+    assert ref_signature(str(cron)) == ref_signature(expression)
+
+
+@given(broken_expressions())
+@example(Broken("5/10 * * * *", 0))
+@example(Broken("0 0 30 2 *", 2))
+@example(Broken("0 0 * * FRI-MON", 4))
+@example(Broken("*/2/3 * * * *", 0))
+@example(Broken("0 0 * * 5#3x", 4))
+@example(Broken("0 2 * * *\n", None))
+@example(Broken("0 0 * * * *", None))
+def test_every_broken_form_is_a_syntax_error_naming_its_field(broken: Broken) -> None:
+    assert not ref_is_valid(broken.expression)  # the strategy really broke it
+    with pytest.raises(CronSyntaxError) as caught:
+        cronspec.parse(broken.expression)
+    parse_or_syntax_error(broken.expression)
+    if broken.field is not None:
+        assert caught.value.field == FIELD_NAMES[broken.field], str(caught.value)
+
+
+EDITS = (*"0123456789*/,-?LW#$ \t", "JAN", "MON", "SUN", "7", "00", "31", "L-", "W")
+
+
+@st.composite
+def edited_expressions(draw: st.DrawFn) -> str:
+    """A valid expression with one to three characters inserted, deleted or replaced."""
+    text = draw(expressions())
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        edit = draw(st.sampled_from(("insert", "delete", "replace")))
+        new = draw(st.sampled_from(EDITS)) if edit != "delete" else ""
+        text = text[:at] + new + text[at + (edit != "insert") :]
+    return text
+
+
+@given(edited_expressions())
+@example("0 0 1-7 * 1,L")
+@example("0 0 L * 5L,5#2")
+@example("*/5,7 1 ? * 1#5,?")
+def test_cronspec_and_the_reference_accept_and_read_the_same_texts(text: str) -> None:
+    cron = parse_or_syntax_error(text)
+    assert (cron is not None) == ref_is_valid(text), text
+    if cron is not None:
+        assert ref_signature(str(cron)) == ref_signature(text)
+
+
+# -- ScheduleMap.from_rows ----------------------------------------------------------------------
+
+COLUMNS = ("id", "organization_id", "integration_type", "cron_schedule", "is_enabled", "timezone")
+MISSING = object()  # a column left out of the row
+
+anything = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=20),
+    st.binary(max_size=10),
+    st.sampled_from(("xledger", "dynamics", "bufdir", "0 2 * * *", "Europe/Oslo", "UTC", "")),
+    st.just(uuid.UUID(int=7)),
+    st.just(Decimal("1")),
+    st.just(date(2026, 1, 1)),
+    st.just(MISSING),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@st.composite
+def chaotic_rows(draw: st.DrawFn) -> object:
+    """A mapping with random values of random types, missing and extra keys; or not a
+    mapping at all."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.integers())))
+    row = {}
+    for column in COLUMNS:
+        value = draw(anything)
+        if value is not MISSING:
+            row[column] = value
+    present = anything.filter(lambda value: value is not MISSING)
+    row.update(draw(st.dictionaries(st.text(max_size=5), present, max_size=2)))
+    return row
+
+
+def left_out(row: object) -> bool:
+    """Disabled rows and rows without a schedule are left out silently (DESIGN.md)."""
+    if not isinstance(row, dict):
+        return False
+    return row.get("is_enabled") is False or row.get("cron_schedule") is None
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(chaotic_rows(), max_size=30))
+def test_from_rows_never_raises_and_accounts_for_every_row(rows: list[Any]) -> None:
+    schedule = ScheduleMap.from_rows(rows)
+    considered = sum(not left_out(row) for row in rows)
+    assert len(schedule) + len(schedule.rejected) == considered
+    for rejected in schedule.rejected:
+        assert rejected.reason and "\n" not in rejected.reason
+    schedule.due_at(datetime(2026, 3, 29, 1, 0, tzinfo=UTC))
+
+
+# Rows whose fate is not in doubt: each value is either plainly good or plainly bad.
+GOOD_ZONES = ("UTC", "Europe/Oslo", "America/New_York", "Australia/Lord_Howe")
+
+
+@st.composite
+def clear_rows(draw: st.DrawFn, index: int) -> tuple[dict[str, object], str]:
+    """A row and what must become of it: "loaded", "left out" or "rejected"."""
+    row_id = draw(st.sampled_from((f"i{index}", f"i{index}", f"i{index}", "i0", None, MISSING)))
+    org = draw(st.sampled_from(("o1", "o2", "o3", None, MISSING)))
+    kind = draw(st.sampled_from(("xledger", "dynamics", "bufdir", "XLEDGER", "sap", None, 5)))
+    schedule = draw(
+        st.one_of(
+            expressions(),
+            expressions(),
+            broken_expressions().map(lambda broken: broken.expression),
+            st.sampled_from((None, MISSING, 5, b"0 2 * * *")),
+        )
+    )
+    enabled = draw(st.sampled_from((True, True, True, False, MISSING, "true", 1)))
+    zone = draw(st.sampled_from((*GOOD_ZONES, None, MISSING, "Mars/Base", 5)))
+    values = (row_id, org, kind, schedule, enabled, zone)
+    row = {c: v for c, v in zip(COLUMNS, values, strict=True) if v is not MISSING}
+    if enabled is False or schedule in (None, MISSING):
+        return row, "left out"
+    good = (
+        isinstance(row_id, str)
+        and isinstance(org, str)
+        and kind in ("xledger", "dynamics", "bufdir")
+        and isinstance(schedule, str)
+        and ref_is_valid(schedule)
+        and (enabled is True or enabled is MISSING)
+        and zone in (*GOOD_ZONES, None, MISSING)
+    )
+    return row, "loaded" if good else "rejected"
+
+
+@st.composite
+def clear_row_lists(draw: st.DrawFn) -> list[tuple[dict[str, object], str]]:
+    rows = [draw(clear_rows(index)) for index in range(1, draw(st.integers(0, 8)) + 1)]
+    seen: set[object] = set()
+    fates = []
+    for row, fate in rows:
+        if fate == "loaded" and row["id"] in seen:
+            fate = "rejected"  # a duplicate id: the first row keeps it
+        if fate == "loaded":
+            seen.add(row["id"])
+        fates.append((row, fate))
+    return fates
+
+
+def zone_of(row: dict[str, object]) -> str:
+    zone = row.get("timezone")
+    return zone if isinstance(zone, str) else "UTC"
+
+
+def _row(schedule: str, zone: str) -> dict[str, object]:
+    return dict(zip(COLUMNS, ("i1", "o1", "xledger", schedule, True, zone), strict=True))
+
+
+class _Counter(logging.Handler):
+    """Counts the WARNINGs the map logs (the caplog fixture does not mix with @given)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warnings = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.warnings += 1
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    clear_row_lists(),
+    st.datetimes(datetime(2026, 1, 1), datetime(2027, 1, 1), timezones=st.just(UTC)),
+)
+@example(  # due in the second pass of Oslo's repeated hour (02:00+01:00, 2026-10-25)
+    [(_row("* 2 L * 0L", "Europe/Oslo"), "loaded")], datetime(2026, 10, 1, tzinfo=UTC)
+)
+def test_from_rows_loads_exactly_the_good_rows_and_answers_like_the_reference(
+    fates: list[tuple[dict[str, object], str]], at: datetime
+) -> None:
+    handler = _Counter()
+    logger = logging.getLogger("cronspec")
+    logger.addHandler(handler)
+    try:
+        schedule = ScheduleMap.from_rows([row for row, _ in fates])
+    finally:
+        logger.removeHandler(handler)
+    loaded = [row for row, fate in fates if fate == "loaded"]
+    assert len(schedule) == len(loaded)
+    assert len(schedule.rejected) == sum(fate == "rejected" for _, fate in fates)
+    assert handler.warnings == len(schedule.rejected)
+
+    # Look at a minute where one of the loaded rows fires, so the answer is rarely empty.
+    if loaded:
+        first = loaded[0]
+        fire = ref_next_after(str(first["cron_schedule"]), zone_of(first), at, timedelta(days=400))
+        at = (fire or at).astimezone(UTC)  # UTC: == across zones is False in a fold
+    expected = sorted(
+        (str(row["organization_id"]), str(row["id"]))
+        for row in loaded
+        if ref_matches(str(row["cron_schedule"]), zone_of(row), at)
+    )
+    due = schedule.due_at(at)
+    assert [(d.org_id, d.integration_id) for d in due] == expected
+    assert all(d.scheduled_at == at.replace(second=0, microsecond=0) for d in due)
+
+    until = at + timedelta(hours=3)
+    expected_between = sorted(
+        (fire.astimezone(UTC), str(row["organization_id"]), str(row["id"]))
+        for row in loaded
+        for fire in ref_fire_times(str(row["cron_schedule"]), zone_of(row), at, until)
+    )
+    between = schedule.due_between(at, until)
+    assert [(d.scheduled_at, d.org_id, d.integration_id) for d in between] == expected_between
