@@ -13,6 +13,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from postgres_server import apply_schema
+from psycopg import sql
+from psycopg.rows import dict_row
+
+import cronspec
+from cronspec import DueIntegration, RejectedRow, ScheduleMap
 from cronspec.adapters import postgres
 from cronspec.adapters.postgres import (
     claim_due,
@@ -22,12 +28,6 @@ from cronspec.adapters.postgres import (
     read_due_integrations,
     read_due_integrations_async,
 )
-from postgres_server import apply_schema
-from psycopg import sql
-from psycopg.rows import dict_row
-
-import cronspec
-from cronspec import DueIntegration, RejectedRow, ScheduleMap
 
 Conn = psycopg.Connection[Any]
 AConnect = Callable[[], Awaitable[psycopg.AsyncConnection[Any]]]
