@@ -28,7 +28,8 @@ _DAY = 86400
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Zulu"})
 
-Wall = tuple[int, int, int, int, int]  # year, month, day, hour, minute on the zone's clock
+Wall = tuple[int, int, int, int, int]
+_NO_CACHE: dict[int, int] = {}  # shared by plain schedules, whose _days never caches  # year, month, day, hour, minute on the zone's clock
 
 
 @lru_cache(maxsize=1024)
@@ -122,8 +123,9 @@ class Cron:
         set_slot(self, "_tz", tz)
         # A zone whose offset never changes needs none of the DST handling.
         set_slot(self, "_fixed_zone", tz is UTC or type(tz).__name__ == "timezone")
-        set_slot(self, "_days_cache", {})
         plain = weekday_free_days(spec.day)
+        # Only weekday-dependent day rules need a cache (of at most 28 month shapes).
+        set_slot(self, "_days_cache", {} if plain is None else _NO_CACHE)
         set_slot(
             self,
             "_plan",
