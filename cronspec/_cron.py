@@ -28,8 +28,8 @@ _DAY = 86400
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Zulu"})
 
-Wall = tuple[int, int, int, int, int]
-_NO_CACHE: dict[int, int] = {}  # shared by plain schedules, whose _days never caches  # year, month, day, hour, minute on the zone's clock
+Wall = tuple[int, int, int, int, int]  # year, month, day, hour, minute on the zone's clock
+_NO_CACHE: dict[int, int] = {}  # shared by plain schedules, whose _days never caches
 
 
 @lru_cache(maxsize=1024)
