@@ -68,6 +68,13 @@ def _aware(at: datetime) -> datetime:
     return at
 
 
+def _from_timestamp(seconds: float, tz: tzinfo) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, tz)
+    except (OverflowError, ValueError, OSError):
+        raise CronError(f"{seconds:.0f} s from 1970 is outside the years datetime covers") from None
+
+
 def _wall(local: datetime) -> Wall:
     return local.year, local.month, local.day, local.hour, local.minute
 
@@ -91,9 +98,9 @@ def local_minute(tz: tzinfo, at: datetime) -> LocalMinute:
     """Read the minute containing ``at`` on ``tz``'s clock (one zone lookup per query)."""
     seconds = _aware(at).timestamp()
     seconds -= seconds % 60
-    local = datetime.fromtimestamp(seconds, tz)
+    local = _from_timestamp(seconds, tz)
     wall = _wall(local)
-    year, month, day, hour, minute = _wall(datetime.fromtimestamp(seconds - 60, tz))
+    year, month, day, hour, minute = _wall(_from_timestamp(seconds - 60, tz))
     jumped = _wall_seconds(wall) - _wall_seconds((year, month, day, hour, minute)) > 60
     return LocalMinute(
         wall, local.fold == 1, (year, month, day, hour, minute + 1) if jumped else None
@@ -274,7 +281,7 @@ class Cron:
     # -- time zones ----------------------------------------------------------------------
 
     def _local(self, seconds: float) -> datetime:
-        return datetime.fromtimestamp(seconds, self._tz)
+        return _from_timestamp(seconds, self._tz)
 
     def _offset(self, seconds: float) -> int:
         offset = self._local(seconds).utcoffset()

@@ -780,3 +780,11 @@ class TestResultZone:
         zone = timezone(timedelta(hours=2))
         result = cronspec.parse("0 2 * * *", zone).next_after(at("2026-06-01T00:00"))
         assert (result.tzinfo, result.isoformat()) == (zone, "2026-06-02T02:00:00+02:00")
+
+
+def test_searches_past_the_datetime_range_raise_cron_error() -> None:
+    cron = cronspec.parse("*/15 * * * *", "Australia/Lord_Howe")
+    with pytest.raises(cronspec.CronError, match="outside the years datetime covers"):
+        cron.previous_before(datetime(1, 1, 1, 0, 5, tzinfo=UTC))
+    with pytest.raises(cronspec.CronError, match="outside the years datetime covers"):
+        cron.next_after(datetime(9999, 12, 31, 23, 50, tzinfo=UTC))
