@@ -60,6 +60,11 @@ class RejectedRow:
     reason: str
 
 
+def _add_rows(selected: list[Member], members: Members) -> None:
+    for kind, (orgs, ids) in members.items():
+        selected += zip(orgs, ids, repeat(kind))
+
+
 def _identifier(value: object) -> str | None:
     if type(value) is str:
         return value if value else None
@@ -156,7 +161,7 @@ class ScheduleMap:
 
     @property
     def rejected(self) -> tuple[RejectedRow, ...]:
-        """The rows that were skipped, in input order, each with its reason."""
+        """The rows that were skipped, in the order they were read, each with its reason."""
         return self._rejected
 
     def __len__(self) -> int:
@@ -178,8 +183,7 @@ class ScheduleMap:
             # After a DST jump a fixed-time job may fire for a skipped minute: check them all.
             for cron, members in every if local.skipped_from else by_minute[local.wall[4]]:
                 if cron._matches_local(local):
-                    for kind, (orgs, ids) in members.items():
-                        selected += zip(orgs, ids, repeat(kind))
+                    _add_rows(selected, members)
         selected.sort()
         return [
             DueIntegration(org, integration, kind, minute) for org, integration, kind in selected
@@ -192,9 +196,7 @@ class ScheduleMap:
         firing: dict[datetime, list[Member]] = {}
         for cron, members in self._groups:
             for fire in cron.fire_times(_aware(since), _aware(until)):
-                selected = firing.setdefault(fire.astimezone(UTC), [])
-                for kind, (orgs, ids) in members.items():
-                    selected += zip(orgs, ids, repeat(kind))
+                _add_rows(firing.setdefault(fire.astimezone(UTC), []), members)
         due: list[DueIntegration] = []
         for fire in sorted(firing):
             selected = firing[fire]
