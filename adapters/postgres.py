@@ -21,7 +21,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 try:
     import psycopg
@@ -51,7 +51,6 @@ RUNS_TABLE = "integration_runs"
 BATCH_SIZE = 1_000
 
 _Row = tuple[Any, ...]
-_T = TypeVar("_T")
 
 _HAS_TIMEZONE = sql.SQL(
     "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute"
