@@ -140,8 +140,8 @@ class Cron:
                 spec.minutes,
                 spec.hours,
                 spec.months,
-                _low(spec.minutes),
-                _low(spec.hours),
+                (spec.minutes & -spec.minutes).bit_length() - 1,
+                (spec.hours & -spec.hours).bit_length() - 1,
                 -1 if plain is None else plain,
             ),
         )

@@ -213,14 +213,16 @@ def compile_token(field: int, text: str) -> Token:
 _STARS: list[Token] = []
 _STARS += [compile_token(field, "*") for field in range(5)]
 
-_TOKEN_CACHE: list[dict[str, Token]] = [{} for _ in FIELD_NAMES]
+_TOKEN_CACHE: list[dict[str, Token]] = [{"*": star} for star in _STARS]
 _TOKEN_CACHE_SIZE = 4096  # per field: bounded, so hostile input cannot grow it
 
 
 def clear_cache() -> None:
-    """Forget every compiled field (benchmarks measure cold parsing with this)."""
-    for cache in _TOKEN_CACHE:
+    """Forget every compiled field (benchmarks measure cold parsing with this); ``*`` is a
+    constant, not something learned, and stays."""
+    for field, cache in enumerate(_TOKEN_CACHE):
         cache.clear()
+        cache["*"] = _STARS[field]
 
 
 def _fail(text: str, field: int | None, column: int, reason: str) -> CronSyntaxError:
@@ -279,6 +281,7 @@ def _token(text: str, field: int, part: str) -> Token:
     cache = _TOKEN_CACHE[field]
     if len(cache) >= _TOKEN_CACHE_SIZE:
         cache.clear()
+        cache["*"] = _STARS[field]
     cache[part] = token
     return token
 
