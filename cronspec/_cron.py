@@ -336,16 +336,7 @@ class Cron:
         tz = self._tz
         if self._fixed_zone:
             local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
-            minutes, hours, months, _, _, plain = self._plan
-            if not (
-                minutes >> local.minute & 1
-                and hours >> local.hour & 1
-                and months >> local.month & 1
-            ):
-                return False
-            if plain >= 0:
-                return bool(plain >> local.day & 1)
-            return bool(self._days(local.year, local.month) >> local.day & 1)
+            return self._wall_matches(local.year, local.month, local.day, local.hour, local.minute)
         return self._matches_local(local_minute(tz, at))
 
     def _matches_local(self, local: LocalMinute) -> bool:
