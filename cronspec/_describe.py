@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 from ._days import FULL_MONTH, MONTH_NAMES, DaySpec
-from ._parser import Spec
+from ._parser import Spec, runs
 
 _WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _MONDAY_FIRST = (1, 2, 3, 4, 5, 6, 0)
@@ -34,21 +34,10 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _runs(values: list[int]) -> list[tuple[int, int]]:
-    """Consecutive values grouped: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
-    runs: list[tuple[int, int]] = []
-    for value in values:
-        if runs and runs[-1][1] == value - 1:
-            runs[-1] = (runs[-1][0], value)
-        else:
-            runs.append((value, value))
-    return runs
-
-
 def _named(values: list[int], name: list[str] | tuple[str, ...]) -> list[str]:
     """Items for a list of values: runs of three or more as "a to b"."""
     items: list[str] = []
-    for first, last in _runs(values):
+    for first, last in runs(values):
         if last - first >= 2:
             items.append(f"{name[first]} to {name[last]}")
         else:
@@ -79,7 +68,7 @@ def _time(minutes: int, hours: int) -> tuple[str, bool]:
     mins, hrs = _values(minutes, 0, 59), _values(hours, 0, 23)
     if len(mins) * len(hrs) <= _TIMES_LISTED:
         return "At " + _join([f"{h:02}:{m:02}" for h in hrs for m in mins]), True
-    hour_runs, hour_step = _runs(hrs), _step(hrs, 24)
+    hour_runs, hour_step = runs(hrs), _step(hrs, 24)
     if len(mins) == 1:
         m = mins[0]
         if len(hrs) == 24:

@@ -385,20 +385,25 @@ def _check_can_fire(text: str, spec: Spec) -> None:
     raise _fail(text, DOM, column, reason)
 
 
+def runs(values: list[int]) -> list[tuple[int, int]]:
+    """Consecutive values grouped: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    grouped: list[tuple[int, int]] = []
+    for value in values:
+        if grouped and grouped[-1][1] == value - 1:
+            grouped[-1] = (grouped[-1][0], value)
+        else:
+            grouped.append((value, value))
+    return grouped
+
+
 def _render_values(mask: int, low: int) -> list[str]:
     """Render a bit set as a compact comma list, runs of three or more as a-b."""
-    values = [v for v in range(low, mask.bit_length()) if mask >> v & 1]
     items: list[str] = []
-    i = 0
-    while i < len(values):
-        j = i
-        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
-            j += 1
-        if j - i >= 2:
-            items.append(f"{values[i]}-{values[j]}")
+    for first, last in runs([v for v in range(low, mask.bit_length()) if mask >> v & 1]):
+        if last - first >= 2:
+            items.append(f"{first}-{last}")
         else:
-            items.extend(str(v) for v in values[i : j + 1])
-        i = j + 1
+            items.extend(str(v) for v in range(first, last + 1))
     return items
 
 
