@@ -69,7 +69,13 @@ class _TokenError(Exception):
 
 
 def stepped(first: int, last: int, step: int) -> int:
-    """Bits first, first + step, ... up to last: a geometric series, no loop."""
+    """Bits first, first + step, ... up to last: a geometric series, no loop.
+
+    A step past the span is just ``first`` (Debian: ``*/60`` is minute 0), however large:
+    the series would shift by the step itself, and ``*/9999999999`` once cost 5 GB.
+    """
+    if step > last - first:
+        return 1 << first
     count = (last - first) // step + 1
     return ((1 << step * count) - 1) // ((1 << step) - 1) << first
 

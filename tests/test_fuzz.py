@@ -9,6 +9,7 @@ both accept it or both refuse it, and when accepted both read it the same way.
 from __future__ import annotations
 
 import logging
+import tracemalloc
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -106,6 +107,61 @@ def test_parse_refuses_what_is_not_a_str_with_type_error(value: object) -> None:
 def test_parse_refuses_a_hundred_kilobytes(text: str) -> None:
     with pytest.raises(CronSyntaxError):
         cronspec.parse(text)
+
+
+# Every place a number can stand, with {n} for the number; huge numbers once reached a
+# shift by the step (``*/9999999999`` cost 5 GB and half a minute) before any check.
+NUMBER_POSITIONS = (
+    "{n} * * * *",
+    "* {n} * * *",
+    "* * {n} * *",
+    "* * * {n} *",
+    "* * * * {n}",
+    "{n}-59 * * * *",
+    "0-{n} * * * *",
+    "*/{n} * * * *",
+    "0-59/{n} * * * *",
+    "* */{n} * * *",
+    "* * */{n} * *",
+    "* * 1-31/{n} * *",
+    "* * * */{n} *",
+    "* * * * */{n}",
+    "* * * * 1-5/{n}",
+    "0 0 L-{n} * *",
+    "0 0 {n}W * *",
+    "0 0 * * {n}L",
+    "0 0 * * {n}#2",
+    "0 0 * * 5#{n}",
+    "*/{n} * 99 * *",
+    "*/{n},*/{n},*/{n} * * * *",
+)
+HUGE_NUMBERS = ("60", "9999999999", "9" * 40, "1" + "0" * 900)
+
+
+@pytest.mark.parametrize("number", HUGE_NUMBERS, ids=["60", "10-digits", "40-digits", "901-digits"])
+@pytest.mark.parametrize("position", NUMBER_POSITIONS)
+def test_a_huge_number_in_any_position_costs_bounded_memory(position: str, number: str) -> None:
+    text = position.format(n=number)
+    tracemalloc.start()
+    try:
+        parse_or_syntax_error(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024, f"{text[:60]!r} peaked at {peak} bytes"
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("*/9999999999 * * * *", "*/60 * * * *"),  # still a wildcard job (DST rule)
+        ("0-59/" + "9" * 40 + " * * * *", "0 * * * *"),
+        ("5-30/1000 * * * *", "5 * * * *"),
+        ("0 0 * * 1-5/9999999999", "0 0 * * 1"),
+    ],
+)
+def test_a_step_past_the_span_means_only_the_start_value(text: str, normalized: str) -> None:
+    assert cronspec.parse(text) == cronspec.parse(normalized)
 
 
 NASTY_ZONES = (
