@@ -10,7 +10,10 @@ import logging
 
 from ._cron import Cron, parse
 from ._errors import CronError, CronSyntaxError
+from ._runs import Ledger, Run, RunRecord, Status
 from ._schedule import DueIntegration, IntegrationType, RejectedRow, ScheduleMap
+from ._scheduler import Scheduler
+from ._sqlite import SQLiteLedger
 
 __all__ = [
     "Cron",
@@ -18,8 +21,14 @@ __all__ = [
     "CronSyntaxError",
     "DueIntegration",
     "IntegrationType",
+    "Ledger",
     "RejectedRow",
+    "Run",
+    "RunRecord",
+    "SQLiteLedger",
     "ScheduleMap",
+    "Scheduler",
+    "Status",
     "parse",
 ]
 

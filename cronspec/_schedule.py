@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import chain, repeat, zip_longest
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 from uuid import UUID
 
 from ._cron import Cron, _aware, local_minute, parse, resolve_zone
@@ -48,6 +50,14 @@ class DueIntegration:
         """``"<integration_id>@<UTC minute>"``: the same run gets the same key, whichever
         replica computes it and however late."""
         return f"{self.integration_id}@{self.scheduled_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+
+
+class Firing(NamedTuple):
+    """One schedule's fire times in a window, and its rows per integration type."""
+
+    cron: Cron
+    times: list[datetime]
+    members: Members
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +220,34 @@ class ScheduleMap:
         """The integrations firing in ``(after, after + within]``: for warm-up pings."""
         return self.due_between(after, after + within)
 
+    def changed_since(self, earlier: ScheduleMap) -> list[str]:
+        """The integration ids whose row is new here, or has another schedule, zone or type
+        than in ``earlier`` (edited, or enabled again): what must not fire retroactively."""
+        before = {
+            (cron, kind): ids
+            for cron, members in earlier._groups
+            for kind, (_, ids) in members.items()
+        }
+        changed: list[str] = []
+        for cron, members in self._groups:
+            for kind, (_, ids) in members.items():
+                known = before.get((cron, kind))
+                if known is None:
+                    changed += ids
+                elif known != ids:
+                    fresh = set(ids)
+                    fresh.difference_update(known)
+                    changed += fresh
+        return changed
+
+    def firing(self, since: datetime, until: datetime) -> Iterator[Firing]:
+        """Each schedule that fires in ``(since, until]``, with its fire times (UTC) and its
+        rows: what a planner turns into ledger rows without a Python object per row."""
+        for cron, members in self._groups:
+            times = [fire.astimezone(UTC) for fire in cron.fire_times(_aware(since), _aware(until))]
+            if times:
+                yield Firing(cron, times, members)
+
 
 _PICK = itemgetter(
     "id", "organization_id", "integration_type", "cron_schedule", "is_enabled", "timezone"
@@ -369,6 +407,8 @@ class _Builder:
 
     def reject(self, org: object, integration: object, value: object, reason: str) -> None:
         self.rejected.append(RejectedRow(org, integration, value, reason))
+        if _already_logged(org, integration, reason):
+            return
         logger.warning(
             "skipping integration %r of organization %r: %s (value: %r)",
             integration,
@@ -377,3 +417,33 @@ class _Builder:
             value,
             extra={"org_id": org, "integration_id": integration, "value": value, "reason": reason},
         )
+
+
+# (logged before, logged now) while a Scheduler re-reads its schedules: a bad row is logged
+# when first seen or when its value changes, not on every reload.
+_QUIET: ContextVar[tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]] | None] = ContextVar(
+    "cronspec_quiet_rejections", default=None
+)
+
+
+@contextmanager
+def quiet_rejections(
+    before: set[tuple[str, str, str]], now: set[tuple[str, str, str]]
+) -> Iterator[None]:
+    """Within the block, rejected rows already in ``before`` are not logged again; every
+    rejection is added to ``now`` (the next reload's ``before``)."""
+    token = _QUIET.set((before, now))
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
+def _already_logged(org: object, integration: object, reason: str) -> bool:
+    quiet = _QUIET.get()
+    if quiet is None:
+        return False
+    before, now = quiet
+    key = (repr(org)[:200], repr(integration)[:200], reason)
+    now.add(key)
+    return key in before

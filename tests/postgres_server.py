@@ -13,7 +13,7 @@ If no server can be started the tests fail (never skip): a green run must mean t
 was tested against a real PostgreSQL.
 
 Fixtures: ``pg_dsn`` (session: the server), ``pg_db_dsn`` (a fresh database per test,
-cloned from a template with ``adapters/schema.sql`` applied), ``pg_conn`` (a psycopg
+cloned from a template with ``adapters/postgres/schema.sql`` applied), ``pg_conn`` (a psycopg
 connection to it, default transaction mode) and ``pg_aconnect`` (an ``async`` callable that
 opens an ``AsyncConnection`` to it; plain pytest has no async fixtures).
 """
@@ -38,7 +38,7 @@ import pytest
 from psycopg import sql
 
 DSN_ENV = "CRONSPEC_TEST_DSN"
-SCHEMA_SQL = Path(__file__).resolve().parent.parent / "adapters" / "schema.sql"
+SCHEMA_SQL = Path(__file__).resolve().parent.parent / "adapters" / "postgres" / "schema.sql"
 TEMPLATE_DB = "cronspec_template"
 SERVER_USER = "postgres"
 
@@ -178,7 +178,7 @@ def throwaway_server() -> Iterator[str]:
 
 
 def apply_schema(conn: psycopg.Connection[tuple[object, ...]]) -> None:
-    """Run ``adapters/schema.sql`` on ``conn`` and commit."""
+    """Run ``adapters/postgres/schema.sql`` on ``conn`` and commit."""
     conn.execute(SCHEMA_SQL.read_bytes())
     conn.commit()
 

@@ -19,7 +19,7 @@ from psycopg.rows import dict_row
 
 import cronspec
 from cronspec import DueIntegration, RejectedRow, ScheduleMap
-from cronspec.adapters import postgres
+from cronspec.adapters.postgres import _schedules as postgres
 from cronspec.adapters.postgres import (
     claim_due,
     claim_due_async,

@@ -43,7 +43,7 @@ __all__ = [
     "read_due_integrations_async",
 ]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("cronspec.adapters.postgres")  # the public name, not the file
 
 SCHEDULE_TABLE = "organization_integrations"
 RUNS_TABLE = "integration_runs"
@@ -71,15 +71,20 @@ _SELECT = sql.SQL(
 
 # One round trip for the whole batch. Rows are inserted in key order so that replicas
 # claiming overlapping batches lock the keys in the same order and never deadlock; the
-# claimed rows are joined back to the input to give the caller's positions (the uuid type
-# compares ids whatever their spelling; min() keeps the first of repeated runs).
+# claimed rows are joined back to the input to give the caller's positions (min() keeps the
+# first of repeated runs). A claim is a ledger row that is already `succeeded`: the export
+# was attempted, and the runtime must never run it again.
 _CLAIM = sql.SQL(
     "WITH input AS ("
-    " SELECT * FROM unnest(%(ids)s::uuid[], %(orgs)s::uuid[], %(times)s::timestamptz[])"
-    " WITH ORDINALITY AS i(integration_id, organization_id, scheduled_at, position)),"
+    " SELECT * FROM unnest(%(ids)s::text[], %(orgs)s::text[], %(types)s::text[],"
+    " %(times)s::timestamptz[])"
+    " WITH ORDINALITY AS i(integration_id, organization_id, integration_type, scheduled_at,"
+    " position)),"
     " claimed AS ("
-    " INSERT INTO {table} (integration_id, organization_id, scheduled_at, claimed_at, worker)"
-    " SELECT integration_id, organization_id, scheduled_at, statement_timestamp(), %(worker)s"
+    " INSERT INTO {table} (integration_id, organization_id, integration_type, scheduled_at,"
+    " claimed_at, started_at, worker, status, attempts)"
+    " SELECT integration_id, organization_id, integration_type, scheduled_at,"
+    " statement_timestamp(), statement_timestamp(), %(worker)s, 'succeeded', 1"
     " FROM input ORDER BY integration_id, scheduled_at"
     " ON CONFLICT (integration_id, scheduled_at) DO NOTHING"
     " RETURNING integration_id, scheduled_at, claimed_at)"
@@ -179,6 +184,7 @@ def _claim_params(due: Sequence[DueIntegration], worker: str) -> dict[str, objec
     return {
         "ids": [run.integration_id for run in due],
         "orgs": [run.org_id for run in due],
+        "types": [run.integration_type for run in due],
         "times": [run.scheduled_at for run in due],
         "worker": worker,
     }

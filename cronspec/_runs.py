@@ -1,0 +1,236 @@
+"""Runs and the ledger that records them: the values and the protocol every ledger speaks.
+
+An *occurrence* is one (integration, nominal fire time); its identity never changes.
+Once planned it is one ledger row, whose status moves like this:
+
+========== ========================================== ===================================
+status     how a row gets there                       what happens next
+========== ========================================== ===================================
+pending    planned, due within the catch-up window    taken when due and its earlier
+                                                      periods are finished
+running    taken by a worker (attempts + 1, lease)    succeeded; failed; retaken when its
+                                                      lease expires (an attempt); dead
+succeeded  the handler returned                       final
+failed     the handler raised; ``retry_at`` is set    taken again at ``retry_at``
+dead       ``max_attempts`` attempts failed or expired final (ERROR logged); the next
+                                                      period proceeds
+missed     planned too late: older than the catch-up  final (WARNING logged), never run
+           window
+coalesced  merged into a later run of the same        final; ``covered_by`` names the run
+           integration (``coalesce=True``)            that exports its period
+========== ========================================== ===================================
+
+``pending``, ``running`` and ``failed`` are *open*: while an integration has an open row,
+its later rows wait, so periods run one at a time and in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, NamedTuple, Protocol
+
+from ._schedule import IntegrationType
+
+Status = Literal["pending", "running", "succeeded", "failed", "dead", "missed", "coalesced"]
+STATUSES: tuple[Status, ...] = (
+    "pending",
+    "running",
+    "succeeded",
+    "failed",
+    "dead",
+    "missed",
+    "coalesced",
+)
+OPEN: tuple[Status, ...] = ("pending", "running", "failed")
+MAX_RETRY_DELAY = timedelta(hours=1)
+MAX_ERROR_LENGTH = 2000  # characters of a handler's error kept in the ledger
+
+
+def _key(integration_id: str, scheduled_at: datetime) -> str:
+    return f"{integration_id}@{scheduled_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One attempt at one occurrence, handed to the export handler.
+
+    ``scheduled_at`` is the nominal fire time (UTC) and, with the integration, the
+    occurrence's identity; the export covers the period ``(period_start, scheduled_at]``,
+    however late or often it is attempted. ``attempt`` counts from 1.
+    """
+
+    org_id: str
+    integration_id: str
+    integration_type: IntegrationType
+    scheduled_at: datetime
+    period_start: datetime
+    attempt: int
+    worker: str
+
+    @property
+    def idempotency_key(self) -> str:
+        """``"<integration_id>@<UTC minute>"``: the same for every attempt and replica."""
+        return _key(self.integration_id, self.scheduled_at)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A ledger row as people read it (:meth:`Ledger.history`)."""
+
+    org_id: str
+    integration_id: str
+    integration_type: str | None
+    scheduled_at: datetime
+    period_start: datetime | None
+    worker: str | None
+    status: Status
+    attempts: int
+    planned_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+    covered_by: datetime | None
+
+    @property
+    def lateness(self) -> timedelta | None:
+        """How long after its nominal time the run (last) started; None if it never did."""
+        return None if self.started_at is None else self.started_at - self.scheduled_at
+
+    @property
+    def idempotency_key(self) -> str:
+        return _key(self.integration_id, self.scheduled_at)
+
+
+class Batch(NamedTuple):
+    """Occurrences to insert, column by column (one list entry per row)."""
+
+    integration_ids: list[str]
+    org_ids: list[str]
+    types: list[str]
+    scheduled_at: list[datetime]
+    period_start: list[datetime]
+    statuses: list[str]
+    covered_by: list[datetime | None]
+
+
+class Taken(NamedTuple):
+    """What one take returned: the runs now this worker's, and the runs that just died
+    because their lease expired on their last allowed attempt."""
+
+    runs: list[tuple[Run, datetime]]  # with the time each was started
+    dead: list[Run]
+
+
+class Planning(Protocol):
+    """One planning transaction, holding the watermark (see :meth:`Ledger.planning`)."""
+
+    now: datetime
+    watermark: datetime | None  # None: nothing was ever planned
+    locked: bool  # False: another replica holds the watermark; plan nothing
+
+    def insert(self, batch: Batch) -> int:
+        """Insert the occurrences (existing identities are left alone); the count new."""
+        ...
+
+    def advance(self, until: datetime) -> None:
+        """Move the watermark to ``until`` (never backwards), in this transaction."""
+        ...
+
+
+class Ledger(Protocol):
+    """Where occurrences live: :class:`cronspec.SQLiteLedger`, or ``PostgresLedger`` in
+    ``cronspec.adapters.postgres``. Every method runs in a transaction of its own.
+
+    ``now=None`` means the ledger's own clock (the database's, for Postgres).
+    """
+
+    def install(self) -> None: ...
+
+    def planning(self, now: datetime | None) -> AbstractContextManager[Planning]: ...
+
+    def take(
+        self,
+        now: datetime | None,
+        *,
+        worker: str,
+        limit: int,
+        lease: timedelta,
+        max_attempts: int,
+    ) -> Taken: ...
+
+    def finish(
+        self,
+        run: Run,
+        status: Literal["succeeded", "failed", "dead"],
+        *,
+        now: datetime | None,
+        error: str | None = None,
+        retry_delay: timedelta | None = None,
+    ) -> bool: ...
+
+    def heartbeat(
+        self, runs: Sequence[Run], *, now: datetime | None, lease: timedelta
+    ) -> list[bool]: ...
+
+    def history(
+        self,
+        since: datetime,
+        until: datetime,
+        status: Status | Collection[Status] | None = None,
+        *,
+        limit: int | None = None,
+    ) -> list[RunRecord]: ...
+
+
+def retry_delay(backoff: timedelta, attempt: int) -> timedelta:
+    """The wait before retry ``attempt`` (1-based): doubling, capped at one hour."""
+    delay = backoff
+    for _ in range(attempt - 1):
+        if not timedelta(0) < delay < MAX_RETRY_DELAY:
+            break
+        delay *= 2
+    return min(delay, MAX_RETRY_DELAY)
+
+
+def statuses(status: Status | Collection[Status] | None) -> list[Status]:
+    """A status filter as a list (all statuses for None); refuses unknown names."""
+    if status is None:
+        return list(STATUSES)
+    chosen = [status] if isinstance(status, str) else list(status)
+    unknown = [s for s in chosen if s not in STATUSES]
+    if unknown:
+        raise ValueError(f"unknown status {unknown[0]!r} (known: {', '.join(STATUSES)})")
+    return chosen
+
+
+def error_text(error: BaseException | str) -> str:
+    """A handler's error as one bounded line for the ledger."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
+
+
+_NAME = re.compile(r"^-- name: (\w+)\s*$", re.M)
+
+
+def read_queries(text: str) -> dict[str, str]:
+    """Named statements of a ``.sql`` file: each starts at a ``-- name: <name>`` line."""
+    parts = _NAME.split(text)
+    return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def batches(rows: Iterator[Batch], size: int) -> Iterator[Batch]:
+    """Merge small batches into ones of about ``size`` rows (one insert each)."""
+    pending = Batch([], [], [], [], [], [], [])
+    for batch in rows:
+        for column, more in zip(pending, batch, strict=True):
+            column.extend(more)  # type: ignore[attr-defined]
+        if len(pending.integration_ids) >= size:
+            yield pending
+            pending = Batch([], [], [], [], [], [], [])
+    if pending.integration_ids:
+        yield pending
