@@ -9,8 +9,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from itertools import chain, repeat
 from datetime import timedelta
+from itertools import chain, pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -359,7 +359,7 @@ def test_a_late_start_is_a_warning_with_the_lateness(
     assert worker.tick() == []
     clock.set("2026-12-01T02:07:00")  # the next tick comes seven minutes late
     with caplog.at_level(logging.WARNING, logger="cronspec"):
-        [run] = worker.tick()
+        [_run] = worker.tick()
     [warning] = caplog.records
     assert warning.getMessage() == (
         "run i-3@2026-12-01T02:00Z of organization org-1 started 0:07:00 after its scheduled"
@@ -593,5 +593,5 @@ def test_three_schedulers_through_48_hours_and_a_dst_night_export_everything_exa
     for run in sorted(exports.calls, key=lambda r: r.scheduled_at):
         by_integration.setdefault(run.integration_id, []).append(run)
     for runs in by_integration.values():  # the periods tile the timeline: no gap, no overlap
-        for earlier, later in zip(runs, runs[1:], strict=False):
+        for earlier, later in pairwise(runs):
             assert later.period_start == earlier.scheduled_at
