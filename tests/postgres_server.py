@@ -29,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ class Server:
     socket_dir: Path
     port: int
     pg_ctl: str
+    durable: bool = False  # commits survive a crash (tests that kill the server need it)
 
     @property
     def dsn(self) -> str:
@@ -102,8 +104,13 @@ def _run(command: list[str], what: str, log_file: Path | None = None) -> None:
         )
 
 
-def start_server() -> Server:
-    """initdb + pg_ctl start a private server; stop it with :func:`stop_server`."""
+def _as_server_user() -> list[str]:
+    return [find_program("runuser"), "-u", SERVER_USER, "--"] if os.geteuid() == 0 else []
+
+
+def start_server(*, durable: bool = False) -> Server:
+    """initdb + pg_ctl start a private server; stop it with :func:`stop_server`. Not
+    ``durable``, it skips fsync and synchronous commits: durability costs time."""
     initdb, pg_ctl = find_program("initdb"), find_program("pg_ctl")
     as_user: list[str] = []
     base = Path(tempfile.mkdtemp(prefix="cronspec-pg-"))
@@ -117,8 +124,8 @@ def start_server() -> Server:
                 f"create one or set {DSN_ENV}"
             ) from None
         os.chown(base, account.pw_uid, account.pw_gid)
-        as_user = [find_program("runuser"), "-u", SERVER_USER, "--"]
-    server = Server(base, base / "data", base / "sock", _free_port(), pg_ctl)
+        as_user = _as_server_user()
+    server = Server(base, base / "data", base / "sock", _free_port(), pg_ctl, durable)
     try:
         _run(
             [
@@ -130,21 +137,7 @@ def start_server() -> Server:
             "initdb",
         )
         _run([*as_user, "mkdir", "-p", str(server.socket_dir)], "mkdir")
-        options = (
-            f"-k {server.socket_dir} -p {server.port} -c listen_addresses='' "
-            # A throwaway cluster: durability costs time and buys nothing.
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        _run(
-            [
-                *as_user,
-                pg_ctl,
-                *("-D", str(server.data_dir), "-l", str(server.log_file)),
-                *("-o", options, "-w", "-t", "60", "start"),
-            ],
-            "pg_ctl start",
-            server.log_file,
-        )
+        restart_server(server)
     except BaseException:
         shutil.rmtree(base, ignore_errors=True)
         raise
@@ -153,10 +146,18 @@ def start_server() -> Server:
 
 def stop_server(server: Server) -> None:
     """``pg_ctl stop -m fast``, then remove the data directory."""
-    as_user = [find_program("runuser"), "-u", SERVER_USER, "--"] if os.geteuid() == 0 else []
     try:
         _run(
-            [*as_user, server.pg_ctl, "-D", str(server.data_dir), "-m", "fast", "-w", "stop"],
+            [
+                *_as_server_user(),
+                server.pg_ctl,
+                "-D",
+                str(server.data_dir),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
             "pg_ctl stop",
         )
     finally:
@@ -255,3 +256,96 @@ def pg_aconnect(
         return await psycopg.AsyncConnection.connect(pg_db_dsn)
 
     return connect
+
+
+@contextlib.contextmanager
+def pgbouncer(dsn: str) -> Iterator[str]:
+    """PgBouncer in transaction mode in front of the server of ``dsn``, on a Unix socket of
+    its own; yields the DSN to reach the same database through it. Installed by apt in
+    ``.ci/run`` (``apt-get install pgbouncer``); refuses to run as root, hence runuser."""
+    program = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(program).exists():
+        raise ServerError("pgbouncer not found: apt-get install pgbouncer")
+    target = psycopg.conninfo.conninfo_to_dict(dsn)
+    base = Path(tempfile.mkdtemp(prefix="cronspec-pgbouncer-"))
+    if os.geteuid() == 0:
+        account = pwd.getpwnam(SERVER_USER)
+        os.chown(base, account.pw_uid, account.pw_gid)
+    port = _free_port()
+    user = str(target.get("user") or SERVER_USER)
+    (base / "users.txt").write_text(f'"{user}" ""\n')
+    (base / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host={target.get('host') or 'localhost'} port={target.get('port') or 5432}\n"
+        "[pgbouncer]\n"
+        "listen_addr =\n"
+        f"listen_port = {port}\n"
+        f"unix_socket_dir = {base}\n"
+        "auth_type = trust\n"
+        f"auth_file = {base}/users.txt\n"
+        "pool_mode = transaction\n"
+        "max_client_conn = 200\n"
+        "default_pool_size = 4\n"
+        "ignore_startup_parameters = extra_float_digits,options\n"
+        f"logfile = {base}/pgbouncer.log\n"
+    )
+    process = subprocess.Popen(
+        [*_as_server_user(), program, str(base / "pgbouncer.ini")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        socket_file = base / f".s.PGSQL.{port}"
+        for _ in range(200):
+            if socket_file.exists() or process.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not socket_file.exists():
+            log = (
+                (base / "pgbouncer.log").read_text(errors="replace")
+                if (base / "pgbouncer.log").exists()
+                else ""
+            )
+            raise ServerError(
+                f"pgbouncer did not start: {process.stderr.read() if process.stderr else ''!r} {log}"
+            )
+        yield psycopg.conninfo.make_conninfo(dsn, host=str(base), port=port)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def restart_server(server: Server) -> None:
+    """``pg_ctl start`` the server (again, after a test stopped it): same data and socket."""
+    options = f"-k {server.socket_dir} -p {server.port} -c listen_addresses=''"
+    if not server.durable:  # a throwaway cluster: durability costs time and buys nothing
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    _run(
+        [
+            *_as_server_user(),
+            server.pg_ctl,
+            *("-D", str(server.data_dir), "-l", str(server.log_file)),
+            *("-o", options, "-w", "-t", "60", "start"),
+        ],
+        "pg_ctl start",
+        server.log_file,
+    )
+
+
+def kill_server(server: Server) -> None:
+    """``pg_ctl stop -m immediate``: the server dies as in a crash, mid-transaction (only
+    a ``durable`` server keeps every commit)."""
+    _run(
+        [
+            *_as_server_user(),
+            server.pg_ctl,
+            "-D",
+            str(server.data_dir),
+            "-m",
+            "immediate",
+            "-w",
+            "stop",
+        ],
+        "pg_ctl stop",
+    )
