@@ -74,15 +74,12 @@ WHERE rowid IN (
             WHEN 'failed' THEN r.retry_at <= :now
             ELSE r.lease_until < :now
           END
-      AND NOT EXISTS (
+      AND NOT EXISTS (  -- one probe of the integration's open rows
             SELECT 1 FROM integration_runs AS e
             WHERE e.integration_id = r.integration_id
               AND e.status IN ('pending', 'running', 'failed')
-              AND e.scheduled_at < r.scheduled_at)
-      AND NOT EXISTS (
-            SELECT 1 FROM integration_runs AS e
-            WHERE e.integration_id = r.integration_id AND e.status = 'running'
-              AND e.scheduled_at <> r.scheduled_at)
+              AND (e.scheduled_at < r.scheduled_at
+                   OR (e.status = 'running' AND e.scheduled_at <> r.scheduled_at)))
     ORDER BY r.scheduled_at, r.integration_id
     LIMIT :limit)
 RETURNING organization_id, integration_id, integration_type, scheduled_at, period_start,

@@ -45,7 +45,7 @@ RETURNING organization_id, integration_id, integration_type, scheduled_at, perio
 -- row of it running: one run per integration at a time, its periods in order. Rows other
 -- replicas are taking are skipped, not waited for.
 WITH taken AS (
-    SELECT r.integration_id, r.scheduled_at
+    SELECT r.ctid
     FROM integration_runs AS r
     WHERE r.status IN ('pending', 'running', 'failed')
       AND CASE r.status
@@ -53,15 +53,12 @@ WITH taken AS (
             WHEN 'failed' THEN r.retry_at <= %(now)s
             ELSE r.lease_until < %(now)s
           END
-      AND NOT EXISTS (
+      AND NOT EXISTS (  -- one probe of the integration's open rows
             SELECT FROM integration_runs AS e
             WHERE e.integration_id = r.integration_id
               AND e.status IN ('pending', 'running', 'failed')
-              AND e.scheduled_at < r.scheduled_at)
-      AND NOT EXISTS (
-            SELECT FROM integration_runs AS e
-            WHERE e.integration_id = r.integration_id AND e.status = 'running'
-              AND e.scheduled_at <> r.scheduled_at)
+              AND (e.scheduled_at < r.scheduled_at
+                   OR (e.status = 'running' AND e.scheduled_at <> r.scheduled_at)))
     ORDER BY r.scheduled_at
     LIMIT %(limit)s
     FOR UPDATE OF r SKIP LOCKED
@@ -69,8 +66,7 @@ WITH taken AS (
 UPDATE integration_runs AS r
 SET status = 'running', attempts = r.attempts + 1, worker = %(worker)s, started_at = %(now)s,
     lease_until = %(now)s + %(lease)s, retry_at = NULL, finished_at = NULL
-FROM taken
-WHERE r.integration_id = taken.integration_id AND r.scheduled_at = taken.scheduled_at
+WHERE r.ctid = ANY (ARRAY(SELECT ctid FROM taken))  -- locked above: the row stays put
 RETURNING r.organization_id, r.integration_id, r.integration_type, r.scheduled_at,
     r.period_start, r.attempts;
 
