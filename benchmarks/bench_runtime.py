@@ -175,6 +175,12 @@ def _quiet_tick(schedule: ScheduleMap, dsn: str, minute: datetime, trials: int) 
     }
 
 
+def _drain(worker: Scheduler, barrier: threading.Barrier, counts: list[int], index: int) -> None:
+    barrier.wait()
+    while taken := len(worker.take(limit=TAKE_LIMIT)):
+        counts[index] += taken
+
+
 def _take_rate(schedule: ScheduleMap, dsn: str, minute: datetime, trials: int) -> dict[str, Any]:
     since, now = minute - timedelta(seconds=30), minute + timedelta(seconds=30)
     rates: list[float] = []
@@ -191,14 +197,10 @@ def _take_rate(schedule: ScheduleMap, dsn: str, minute: datetime, trials: int) -
             worker.take(limit=1)  # connected, as a running worker is
         counts = [1] * WORKERS
         barrier = threading.Barrier(WORKERS + 1)
-
-        def drain(index: int, worker: Scheduler = workers[0]) -> None:
-            worker = workers[index]
-            barrier.wait()
-            while taken := len(worker.take(limit=TAKE_LIMIT)):
-                counts[index] += taken
-
-        threads = [threading.Thread(target=drain, args=(n,)) for n in range(WORKERS)]
+        threads = [
+            threading.Thread(target=_drain, args=(worker, barrier, counts, n))
+            for n, worker in enumerate(workers)
+        ]
         for thread in threads:
             thread.start()
         barrier.wait()

@@ -227,5 +227,5 @@ def test_the_loop_refuses_a_bad_concurrency_or_stop(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="concurrency must be an int of at least 1"):
         scheduler.run_forever(print, concurrency=0)
-    with pytest.raises(TypeError, match="stop must be a threading.Event"):
+    with pytest.raises(TypeError, match=r"stop must be a threading\.Event"):
         scheduler.run_forever(print, stop=True)
