@@ -2,7 +2,8 @@
 
 - Each minute (by the scheduler's clock: the database's, when it has none) it ticks: plans
   and takes as many runs as there are free threads.
-- Whenever a thread frees up it takes again, so a backlog drains at the handlers' speed.
+- Whenever a thread frees up it takes again, so a backlog drains at the handlers' speed;
+  an idle loop also takes every few seconds, for retries that come due between minutes.
 - ``warmup`` before each minute it calls ``on_warmup`` with what fires in that minute.
 - A handler's exception is a failed attempt; a tick that fails (database down) is logged
   and retried with a doubling backoff; the watermark did not move, so nothing is lost.
@@ -34,6 +35,9 @@ logger = logging.getLogger("cronspec._scheduler")
 _POLL = 0.5  # seconds: how often a wait looks at a stop event set from elsewhere
 _AFTER_MINUTE = 0.05  # seconds past the minute to tick: never before it
 _MAX_BACKOFF = 60.0
+# Between ticks a free thread also takes every few seconds: retries and expired leases come
+# due between minutes, and nothing else would wake the loop for them.
+_IDLE_TAKE = 5.0
 
 
 class Loop:
@@ -83,6 +87,7 @@ class Loop:
     def _loop(self) -> None:
         scheduler = self.scheduler
         next_tick = 0.0  # monotonic time of the next tick
+        next_take = 0.0  # ... and of the next take between ticks, when nothing wakes it
         warm_at: float | None = None
         next_minute: datetime | None = None
         failures = 0
@@ -98,10 +103,12 @@ class Loop:
                     warm_at = next_tick - scheduler.warmup.total_seconds()
                     if scheduler.on_warmup is None or warm_at <= time.monotonic():
                         warm_at = None
-                elif self.wake.is_set():
+                    next_take = time.monotonic() + _IDLE_TAKE
+                elif self.wake.is_set() or time.monotonic() >= next_take:
                     self.wake.clear()
                     if self._free():
                         self._start(scheduler.take(limit=self._free()))
+                    next_take = time.monotonic() + _IDLE_TAKE
                 failures = 0
             except Exception:
                 failures += 1
@@ -113,7 +120,7 @@ class Loop:
             if warm_at is not None and next_minute is not None and time.monotonic() >= warm_at:
                 warm_at = None
                 self._warm(next_minute)
-            until = min(next_tick, warm_at or next_tick) - time.monotonic()
+            until = min(next_tick, next_take, warm_at or next_tick) - time.monotonic()
             self.wake.wait(max(0.0, min(until, _POLL)))
 
     def _free(self) -> int:
