@@ -29,7 +29,7 @@ from cronspec import ScheduleMap, Scheduler
 from cronspec.adapters.postgres import load_schedule_map
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from benchmarks.corpus import make_rows  # noqa: E402
+from benchmarks.corpus import make_rows
 
 COLUMNS = ("id", "organization_id", "integration_type", "cron_schedule", "is_enabled", "timezone")
 
@@ -43,13 +43,15 @@ def seeded(pg_db_dsn: str) -> Iterator[tuple[str, Callable[[], Source]]]:
     maker of sources that load them, each on a connection of its own, as a service's
     ``schedules`` callable does (one psycopg connection is not shared by two threads)."""
     rows = make_rows(10_002, seed=11)
-    with psycopg.connect(pg_db_dsn) as conn:
-        with conn.cursor().copy(
+    with (
+        psycopg.connect(pg_db_dsn) as conn,
+        conn.cursor().copy(
             "COPY organization_integrations (id, organization_id, integration_type,"
             " cron_schedule, is_enabled, timezone) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row([row[column] for column in COLUMNS])
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row([row[column] for column in COLUMNS])
     opened: list[psycopg.Connection[Any]] = []
 
     def source() -> Source:
