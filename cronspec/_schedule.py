@@ -8,6 +8,8 @@ per distinct schedule plus the size of its answer, whatever the number of rows.
 from __future__ import annotations
 
 import logging
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -86,11 +88,21 @@ def _identifier(value: object) -> str | None:
 class ScheduleMap:
     """Integrations grouped by their compiled schedule. Build it with :meth:`from_rows`."""
 
-    __slots__ = ("_groups", "_rejected", "_size", "_zones")
+    __slots__ = ("_edit_ids", "_edit_times", "_groups", "_rejected", "_size", "_zones")
 
-    def __init__(self, groups: list[Group], rejected: list[RejectedRow]) -> None:
+    def __init__(
+        self,
+        groups: list[Group],
+        rejected: list[RejectedRow],
+        edits: Iterable[tuple[float, str]] = (),
+    ) -> None:
         self._groups = groups
         self._rejected = tuple(rejected)
+        # (updated_at as a timestamp, id) of the rows that carry one, by time: which rows
+        # were edited after a given instant is a bisection, whatever the number of rows.
+        ordered = sorted(edits)
+        self._edit_times = array("d", [at for at, _ in ordered])
+        self._edit_ids = [integration for _, integration in ordered]
         self._size = sum(len(ids) for _, members in groups for _, ids in members.values())
         # Per zone, the groups listed under each minute they can fire in: a query reads
         # the zone's clock once and looks only at the schedules of that minute.
@@ -117,8 +129,12 @@ class ScheduleMap:
         Never raises for a bad row: disabled rows and NULL schedules are left out silently;
         any other bad row is logged as a WARNING and listed in :attr:`rejected`. With
         ``min_interval``, schedules that can fire more often than that are rejected too.
+
+        A row's optional ``updated_at`` (an aware datetime; naive reads as UTC) is when it
+        was last edited: a :class:`Scheduler` never fires it for a time before that minute.
         """
-        return cls.from_tuples(_records(rows), min_interval=min_interval)
+        edits: list[tuple[object, object]] = []
+        return cls._build(_records(rows, edits), min_interval, edits)
 
     @classmethod
     def from_tuples(
@@ -126,6 +142,15 @@ class ScheduleMap:
     ) -> ScheduleMap:
         """Like :meth:`from_rows`, from 6-tuples ``(id, organization_id, integration_type,
         cron_schedule, is_enabled, timezone)``: the fast path for database adapters."""
+        return cls._build(records, min_interval, [])
+
+    @classmethod
+    def _build(
+        cls,
+        records: Iterable[Sequence[object]],
+        min_interval: timedelta | None,
+        edits: list[tuple[object, object]],
+    ) -> ScheduleMap:
         builder = _Builder(min_interval)
         compiled: dict[Any, dict[Any, Members | Refusal]] = builder.compiled
         seen, add = builder.seen, builder.add
@@ -150,24 +175,29 @@ class ScheduleMap:
             except (KeyError, TypeError, ValueError):
                 pass
             add(record)
-        return cls(builder.groups, builder.rejected)
+        return cls(builder.groups, builder.rejected, _edits(edits, seen))
 
     @classmethod
     def from_groups(
         cls,
-        groups: Iterable[tuple[object, object, object, Iterable[object], Iterable[object]]],
+        groups: Iterable[Sequence[Any]],
         *,
         min_interval: timedelta | None = None,
     ) -> ScheduleMap:
         """Like :meth:`from_rows`, from enabled rows already grouped: ``(cron_schedule,
         timezone, integration_type, organization_ids, integration_ids)`` per group, the
-        two id lists in step. What a SQL ``GROUP BY`` with ``array_agg`` returns: each
-        group is checked once and its rows join the map without a Python loop per row.
+        two id lists in step, and optionally their ``updated_at`` values as a sixth. What a
+        SQL ``GROUP BY`` with ``array_agg`` returns: each group is checked once and its rows
+        join the map without a Python loop per row.
         """
         builder = _Builder(min_interval)
-        for expression, zone, kind, orgs, ids in groups:
+        edits: list[tuple[object, object]] = []
+        for expression, zone, kind, orgs, ids, *updated in groups:
+            if updated and updated[0] is not None:
+                ids = list(ids)
+                edits += zip(updated[0], ids, strict=False)
             builder.add_group(expression, zone, kind, orgs, ids)
-        return cls(builder.groups, builder.rejected)
+        return cls(builder.groups, builder.rejected, _edits(edits, builder.seen))
 
     @property
     def rejected(self) -> tuple[RejectedRow, ...]:
@@ -220,6 +250,16 @@ class ScheduleMap:
         """The integrations firing in ``(after, after + within]``: for warm-up pings."""
         return self.due_between(after, after + within)
 
+    def edited_after(self, since: datetime) -> dict[str, datetime]:
+        """The rows whose ``updated_at`` is later than ``since``, with it (UTC)."""
+        first = bisect_right(self._edit_times, _aware(since).timestamp())
+        return {
+            integration: datetime.fromtimestamp(at, UTC)
+            for at, integration in zip(
+                self._edit_times[first:], self._edit_ids[first:], strict=True
+            )
+        }
+
     def changed_since(self, earlier: ScheduleMap) -> list[str]:
         """The integration ids whose row is new here, or has another schedule, zone or type
         than in ``earlier`` (edited, or enabled again): what must not fire retroactively."""
@@ -254,9 +294,18 @@ _PICK = itemgetter(
 )
 
 
-def _records(rows: Iterable[Mapping[str, object]]) -> Iterator[Sequence[object]]:
-    """Each mapping as a 6-tuple (timezone and is_enabled may be absent)."""
+def _records(
+    rows: Iterable[Mapping[str, object]], edits: list[tuple[object, object]]
+) -> Iterator[Sequence[object]]:
+    """Each mapping as a 6-tuple (timezone and is_enabled may be absent); the rows'
+    ``updated_at`` values go to ``edits``, with their ids."""
     for row in rows:
+        try:
+            edited = row.get("updated_at")
+            if edited is not None:
+                edits.append((edited, row.get("id")))
+        except Exception:  # a hostile mapping: the row itself is judged below
+            pass
         try:
             yield _PICK(row)
         except (KeyError, TypeError, IndexError):
@@ -272,6 +321,19 @@ def _records(rows: Iterable[Mapping[str, object]]) -> Iterator[Sequence[object]]
                 )
             else:
                 yield (row,)  # rejected as "not a row"
+
+
+def _edits(edits: list[tuple[object, object]], loaded: set[str]) -> list[tuple[float, str]]:
+    """(timestamp, id) of the loaded rows' ``updated_at`` datetimes (naive ones are UTC);
+    anything else is no edit time."""
+    times: list[tuple[float, str]] = []
+    for edited, raw in edits:
+        integration = _identifier(raw)
+        if isinstance(edited, datetime) and integration in loaded:
+            if edited.utcoffset() is None:
+                edited = edited.replace(tzinfo=UTC)
+            times.append((edited.timestamp(), integration))
+    return times
 
 
 class _Builder:

@@ -215,6 +215,8 @@ class Scheduler:
         """The ledger rows for ``(since, now]``, schedule by schedule, type by type."""
         horizon = now - self.catchup
         not_before = {i: _minute(at) for i, at in self._first_seen.items() if at is not None}
+        for integration, edited in schedule.edited_after(since).items():
+            not_before[integration] = max(_minute(edited), not_before.get(integration, _NEVER))
         for cron, times, members in schedule.firing(since, now):
             periods = [_previous(cron, times[0]), *times[:-1]]
             for kind, (orgs, ids) in members.items():
