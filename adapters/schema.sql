@@ -26,8 +26,9 @@ CREATE TABLE IF NOT EXISTS organization_integrations (
 CREATE INDEX IF NOT EXISTS organization_integrations_organization_id_idx
     ON organization_integrations (organization_id);
 
--- One row per run a worker has claimed. The primary key is the exactly-once guarantee:
--- replicas race with INSERT ... ON CONFLICT DO NOTHING and only the winner runs the export.
+-- One row per run a worker has claimed. The UNIQUE constraint integration_runs_once on
+-- (integration_id, scheduled_at) is the exactly-once guarantee: replicas race with
+-- INSERT ... ON CONFLICT DO NOTHING and only the winner runs the export.
 -- scheduled_at is the fire time in UTC, truncated to the minute (the run's identity, see
 -- DueIntegration.idempotency_key); claimed_at - scheduled_at is the drift.
 CREATE TABLE IF NOT EXISTS integration_runs (
