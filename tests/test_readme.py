@@ -38,6 +38,10 @@ def test_the_first_quick_start_command_prints_the_due_example() -> None:
     )
 
 
+def test_the_readme_stands_alone() -> None:
+    assert "DESIGN.md" not in README.read_text()  # a document the repository does not have
+
+
 def test_the_readme_has_python_examples() -> None:
     assert len(BLOCKS) == 4
 
