@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from . import __version__
 from ._cron import Cron, parse, resolve_zone
 from ._errors import CronError, CronSyntaxError
 from ._schedule import DueIntegration, ScheduleMap
@@ -327,6 +328,7 @@ def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cronspec", description="Check cron expressions and see when schedules fire."
     )
+    parser.add_argument("--version", action="version", version=f"cronspec {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document")

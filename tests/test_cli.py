@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+import cronspec as cronspec_package
 from cronspec import parse as cronspec_parse
 from cronspec._cli import main
 
@@ -25,6 +28,36 @@ def cronspec(*args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         timeout=60,
         check=False,
+    )
+
+
+# -- --version --------------------------------------------------------------------------------
+
+PROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def test_version_is_the_project_version() -> None:
+    result = cronspec("--version")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "cronspec 0.1.0\n"
+    assert cronspec_package.__version__ == PROJECT_VERSION == "0.1.0"
+
+
+def test_version_of_a_source_tree_never_installed_is_the_project_version(tmp_path: Path) -> None:
+    # A copy of the package alone, run without site-packages: no distribution metadata.
+    shutil.copytree(ROOT / "cronspec", tmp_path / "cronspec")
+    result = subprocess.run(
+        [sys.executable, "-S", "-m", "cronspec", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"cronspec {PROJECT_VERSION}\n",
+        "",
     )
 
 
