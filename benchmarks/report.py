@@ -1,4 +1,4 @@
-"""Targets from DESIGN.md, the Markdown tables and the JSON results."""
+"""The performance targets, the Markdown tables and the JSON results."""
 
 from __future__ import annotations
 
@@ -212,7 +212,7 @@ def workload_table(results: list[WorkloadResult], trials: int) -> str:
         "floor",
         "cronspec / floor",
         *[PEER_TITLES[p] for p in peers],
-        "Target (DESIGN.md: at 1M rows)",
+        "Target (at 1M rows)",
         "Result",
     ]
     lines = [

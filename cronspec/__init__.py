@@ -7,6 +7,7 @@
 """
 
 import logging
+from importlib import metadata
 
 from ._cron import Cron, parse
 from ._errors import CronError, CronSyntaxError
@@ -31,5 +32,10 @@ __all__ = [
     "Status",
     "parse",
 ]
+
+try:
+    __version__ = metadata.version("cronspec")
+except metadata.PackageNotFoundError:  # a clone run as `python3 -m cronspec`, never installed
+    __version__ = "0.1.0"  # as in pyproject.toml (tests/test_cli.py checks both ways)
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

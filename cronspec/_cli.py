@@ -1,8 +1,10 @@
 """The ``cronspec`` command: validate, next, explain and due.
 
-Exit codes: 0 success, 1 an invalid cron expression, 2 a usage error (bad argument, bad
-date, unknown zone, unreadable file, unreachable database). User errors are one line on
-stderr (or ``{"error": ...}`` on stdout with ``--json``), never a traceback.
+Exit codes: 0 success, 1 an invalid cron expression or a schedule with no fire time left
+before year 9999, 2 a usage error (bad argument, bad date, unknown zone, unreadable file,
+unreachable database). User errors are one line on stderr (or ``{"error": ...}`` on stdout
+when ``--json`` is anywhere on the command line), never a traceback. One rule for times in
+every command: a time without a UTC offset is read in the command's ``--tz`` (default UTC).
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
+import itertools
 import json
 import os
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, NoReturn
 
+from . import __version__
 from ._cron import Cron, parse, resolve_zone
 from ._errors import CronError, CronSyntaxError
 from ._schedule import DueIntegration, ScheduleMap
@@ -26,15 +30,44 @@ _COLUMNS = ("id", "organization_id", "integration_type", "cron_schedule")
 _TRUE = frozenset({"true", "t", "1", "yes"})
 _FALSE = frozenset({"false", "f", "0", "no"})
 _SHOWN = 100  # characters of a long expression shown around the caret
+_QUOTED = 40  # characters of a bad argument echoed in its error
+_MESSAGE = 200  # an error is one short line, whatever argparse or an OS error put in it
+_LINE_LIMIT = 65_536  # characters of one stdin line read; an expression is at most 1,000
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_UNITS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+_NAIVE_RULE = "A time without a UTC offset (2026-12-01T02:00) is read in --tz."
 
 
 class _Failure(Exception):
-    """A user error: the one-line message and the exit code."""
+    """A user error: the one-line message, the exit code, and what to show with it."""
 
-    def __init__(self, message: str, code: int = 2, syntax: CronSyntaxError | None = None):
+    def __init__(
+        self,
+        message: str,
+        code: int = 2,
+        *,
+        syntax: CronSyntaxError | None = None,
+        usage: argparse.ArgumentParser | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.syntax = syntax
+        self.usage = usage  # an argument error: print this parser's usage with it
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises its usage errors instead of printing them, so ``--json`` can."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Failure(message, usage=self)
+
+
+def _elide(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _quoted(text: str) -> str:
+    return repr(_elide(text, _QUOTED))
 
 
 # -- argument types (argparse turns their errors into exit code 2) --------------------------
@@ -52,14 +85,25 @@ def _moment(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 date-time (e.g. 2026-12-01T02:00:00Z)"
+            f"{_quoted(text)} is not an ISO 8601 date-time (e.g. 2026-12-01T02:00:00Z)"
         ) from None
 
 
 def _count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 100_000:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count from 1 to 100000")
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 100_000:
+        raise argparse.ArgumentTypeError(f"{_quoted(text)} is not a count from 1 to 100000")
     return int(text)
+
+
+def _in_zone(at: datetime, tz: tzinfo, option: str) -> datetime:
+    """``at`` in ``tz``, where a time without an offset is read (the rule of every command)."""
+    try:
+        local = at.replace(tzinfo=tz) if at.tzinfo is None else at.astimezone(tz)
+        local.astimezone(UTC)  # the engine and the output work in UTC: it must exist there too
+    except OverflowError:
+        zones = "UTC" if tz is UTC else f"UTC or {_zone_name(tz)}"
+        raise _Failure(f"{option} {at.isoformat()} is outside years 1-9999 in {zones}") from None
+    return local
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -71,6 +115,23 @@ def _zone_name(tz: tzinfo) -> str:
 
 def _utc(at: datetime) -> str:
     return f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _seconds_between(start: datetime, end: datetime) -> int:
+    return int(end.timestamp() - start.timestamp())  # timestamps: no overflow, no wall clock
+
+
+def _from_now(seconds: int) -> str:
+    """``in 2h 54min`` or ``3d 4h ago``: the two largest units, truncated, as systemd does."""
+    counts, rest = [], abs(seconds)
+    for unit, size in _UNITS:
+        count, rest = divmod(rest, size)
+        counts.append((count, unit))
+    first = next((i for i, (count, _) in enumerate(counts) if count), None)
+    if first is None:
+        return "now"
+    text = " ".join(f"{count}{unit}" for count, unit in counts[first : first + 2] if count)
+    return f"in {text}" if seconds > 0 else f"{text} ago"
 
 
 def _duration(delta: timedelta) -> str:
@@ -118,7 +179,7 @@ def _parse(expression: str, tz: tzinfo = UTC) -> Cron:
     try:
         return parse(expression, tz)
     except CronSyntaxError as error:
-        raise _Failure(str(error), 1, error) from None
+        raise _Failure(str(error), 1, syntax=error) from None
 
 
 def _syntax_json(error: CronSyntaxError) -> dict[str, Any]:
@@ -132,21 +193,59 @@ def _syntax_json(error: CronSyntaxError) -> dict[str, Any]:
     }
 
 
+def _stdin_lines() -> Iterator[str]:
+    """stdin's lines without their line break; each read is bounded, so is a huge line."""
+    if sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise _Failure("cannot read stdin: it is closed")
+    if hasattr(sys.stdin, "reconfigure"):  # a bad byte is that line's error, in every locale
+        sys.stdin.reconfigure(errors="replace")
+    for number in itertools.count(1):
+        try:
+            line = sys.stdin.readline(_LINE_LIMIT + 1)
+        except OSError as error:
+            raise _Failure(f"cannot read stdin: {error}") from None
+        if not line:
+            return
+        line = line.removesuffix("\n")
+        if len(line) > _LINE_LIMIT:
+            raise _Failure(f"cannot read stdin: line {number} is over {_LINE_LIMIT:,} characters")
+        yield line.removesuffix("\r")
+
+
+def _expressions(arguments: Sequence[str]) -> Iterator[tuple[int | None, str]]:
+    """(line number or None, expression): the arguments, ``-`` standing for stdin's lines."""
+    for argument in arguments:
+        if argument != "-":
+            yield None, argument
+            continue
+        found = False
+        for number, line in enumerate(_stdin_lines(), 1):
+            if line.strip(" \t"):  # blank lines are skipped but counted
+                found = True
+                yield number, line
+        if not found:
+            raise _Failure("no expression on stdin: give one a line")
+
+
 def _validate(args: argparse.Namespace) -> int:
-    results: list[dict[str, Any]] = []
-    lines: list[str] = []
-    for expression in args.expressions:
+    valid, results = True, []
+    for line, expression in _expressions(args.expressions):
+        where = "" if line is None else f"line {line}: "
         try:
             cron = parse(expression)
         except CronSyntaxError as error:
-            results.append(_syntax_json(error))
-            lines += [f"error: {error}", *caret_lines(expression, error.position)]
+            result = _syntax_json(error)
+            text = [f"error: {where}{error}", *caret_lines(expression, error.position)]
         else:
-            normalized = str(cron)
-            results.append({"expression": expression, "valid": True, "normalized": normalized})
-            lines.append(f"ok: {normalized}")
-    valid = all(result["valid"] for result in results)
-    _emit(args, {"valid": valid, "results": results}, lines)
+            result = {"expression": expression, "valid": True, "normalized": str(cron)}
+            text = [f"ok: {where}{cron}"]
+        valid = valid and result["valid"]
+        if args.json:
+            results.append(result if line is None else {"line": line, **result})
+        else:  # printed as it comes: stdin may be long, or typed
+            print("\n".join(text))
+    if args.json:
+        print(json.dumps({"valid": valid, "results": results}, indent=2))
     return 0 if valid else 1
 
 
@@ -159,25 +258,38 @@ def _runs(cron: Cron, after: datetime, count: int) -> list[datetime]:
 
 
 def _start(args: argparse.Namespace) -> datetime:
-    """--after in the schedule's zone (a naive time is read there), or now."""
-    after: datetime | None = args.after
-    if after is None:
-        return datetime.now(args.tz)
-    return after.replace(tzinfo=args.tz) if after.tzinfo is None else after.astimezone(args.tz)
+    """--after in the schedule's zone, or now."""
+    if args.after is not None:
+        return _in_zone(args.after, args.tz, "--after")
+    now: datetime = args.now
+    return now.astimezone(args.tz)
 
 
 def _next(args: argparse.Namespace) -> int:
     cron = _parse(args.expression, args.tz)
     after = _start(args)
-    times = [at.isoformat() for at in _runs(cron, after, args.n)]
+    runs = []
+    for at in _runs(cron, after, args.n):
+        seconds = _seconds_between(args.now, at)
+        runs.append(
+            {
+                "at": at.isoformat(),
+                "weekday": _WEEKDAYS[at.weekday()],
+                "from_now": _from_now(seconds),
+                "seconds_from_now": seconds,
+            }
+        )
     document = {
         "expression": args.expression,
         "normalized": str(cron),
         "timezone": _zone_name(args.tz),
         "after": after.isoformat(),
-        "next": times,
+        "next": [run["at"] for run in runs],
+        "now": args.now.astimezone(args.tz).isoformat(),
+        "fire_times": runs,
     }
-    _emit(args, document, times)
+    lines = [f"{run['at']}  {run['weekday']}  {run['from_now']}" for run in runs]
+    _emit(args, document, lines)
     return 0
 
 
@@ -268,12 +380,10 @@ def _due_row(due: DueIntegration) -> dict[str, str]:
 
 
 def _due(args: argparse.Namespace) -> int:
-    at: datetime = args.at if args.at.tzinfo else args.at.replace(tzinfo=UTC)
-    until: datetime | None = args.until
-    if until is not None and until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)
+    at = args.now if args.at is None else _in_zone(args.at, args.tz, "--at")
+    until = None if args.until is None else _in_zone(args.until, args.tz, "--until")
     if until is not None and until <= at:
-        raise _Failure("--until must be later than --at")
+        raise _Failure(f"--until must be later than {'now' if args.at is None else '--at'}")
     if args.table is not None and args.dsn is None:
         raise _Failure("--table goes with --dsn")
     if args.rows is not None:
@@ -323,43 +433,59 @@ def _due(args: argparse.Namespace) -> int:
 # -- the command line ------------------------------------------------------------------------
 
 
+def _zone_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--tz", type=_zone, default="UTC", metavar="ZONE", help=text)
+
+
 def _arguments() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cronspec", description="Check cron expressions and see when schedules fire."
     )
+    parser.add_argument("--version", action="version", version=f"cronspec {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document")
-    zoned = argparse.ArgumentParser(add_help=False)
-    zoned.add_argument("expression", metavar="EXPR", help="a cron expression, quoted")
-    zoned.add_argument(
-        "--tz", type=_zone, default="UTC", metavar="ZONE", help="IANA zone (default UTC)"
-    )
-    zoned.add_argument(
-        "--after",
-        type=_moment,
-        metavar="ISO",
-        help="ISO time to start from (default now; naive = --tz)",
+    schedule = _Parser(add_help=False)
+    schedule.add_argument("expression", metavar="EXPR", help="a cron expression, quoted")
+    _zone_option(schedule, "IANA zone of the schedule and of times without an offset (default UTC)")
+    schedule.add_argument(
+        "--after", type=_moment, metavar="ISO", help="ISO time to start from (default now)"
     )
 
     def command(
-        name: str, run: Callable[[argparse.Namespace], int], text: str, *parents: Any
+        name: str,
+        run: Callable[[argparse.Namespace], int],
+        text: str,
+        *parents: _Parser,
+        epilog: str | None = _NAIVE_RULE,
     ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, parents=[common, *parents], help=text, description=text)
+        sub = commands.add_parser(
+            name, parents=[common, *parents], help=text, description=text, epilog=epilog
+        )
         sub.set_defaults(run=run)
         return sub
 
-    validate = command("validate", _validate, "check expressions, print their normalized form")
-    validate.add_argument("expressions", nargs="+", metavar="EXPR")
-    upcoming = command("next", _next, "print the next fire times", zoned)
-    upcoming.add_argument("-n", type=_count, default=5, help="how many (default 5)")
-    command("explain", _explain, "describe a schedule and its next runs", zoned)
-    due = command("due", _due, "list the integrations due at a time (naive times are UTC)")
-    due.add_argument(
-        "--at", type=_moment, required=True, metavar="ISO", help="ISO time of the minute to check"
+    validate = command(
+        "validate", _validate, "check expressions, print their normalized form", epilog=None
     )
+    validate.add_argument(
+        "expressions",
+        nargs="+",
+        metavar="EXPR",
+        help="a cron expression; - reads stdin, one a line",
+    )
+    text = "print the next fire times, their weekday and how far from now (ago if past)"
+    upcoming = command("next", _next, text, schedule)
+    upcoming.add_argument("-n", type=_count, default=5, help="how many (default 5)")
+    command("explain", _explain, "describe a schedule and its next runs", schedule)
+    due = command("due", _due, "list the integrations due at a time")
+    due.add_argument("--at", type=_moment, metavar="ISO", help="the minute to check (default now)")
     due.add_argument(
         "--until", type=_moment, metavar="ISO", help="list every run in (--at, --until]"
+    )
+    _zone_option(
+        due,
+        "IANA zone of --at/--until without an offset (default UTC); each row keeps its own timezone",
     )
     source = due.add_mutually_exclusive_group(required=True)
     source.add_argument("--rows", metavar="FILE.csv", help="rows of organization_integrations")
@@ -368,32 +494,55 @@ def _arguments() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the ``cronspec`` command line; returns the exit code."""
+def _wants_json(argv: Sequence[str]) -> bool:
+    """--json (or an abbreviation argparse accepts) before any ``--``, for argument errors."""
+    words = itertools.takewhile(lambda word: word != "--", argv)
+    return any(len(word) > 2 and "--json".startswith(word) for word in words)
+
+
+def _report(failure: _Failure, as_json: bool) -> int:
+    message = _elide(str(failure), _MESSAGE)
+    if as_json:
+        detail = _syntax_json(failure.syntax) if failure.syntax else {}
+        print(json.dumps({"error": message, **detail}, indent=2))
+        return failure.code
+    if failure.usage:
+        failure.usage.print_usage(sys.stderr)
+    prog = failure.usage.prog if failure.usage else "cronspec"
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    if failure.syntax:
+        syntax = failure.syntax
+        print("\n".join(caret_lines(syntax.expression, syntax.position)), file=sys.stderr)
+    return failure.code
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def main(argv: list[str] | None = None, *, clock: Callable[[], datetime] = _system_clock) -> int:
+    """Run the ``cronspec`` command line; returns the exit code.
+
+    ``clock`` returns "now" (aware), read once per run: the default start of ``next`` and
+    ``explain``, the minute ``due`` checks without ``--at``, the distances ``next`` shows.
+    """
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    words = sys.argv[1:] if argv is None else argv
+    as_json = _wants_json(words)
     try:
-        args = _arguments().parse_args(argv)
-    except SystemExit as done:  # argparse: --help (0) or a usage error (2), already printed
-        return done.code if isinstance(done.code, int) else 2
-    try:
+        args = _arguments().parse_args(words)
+        as_json, args.now = args.json, clock()
         code: int = args.run(args)
         sys.stdout.flush()
         return code
+    except SystemExit as done:  # argparse: --help or --version, already printed
+        return done.code if isinstance(done.code, int) else 0
     except _Failure as failure:
-        if args.json:
-            detail = _syntax_json(failure.syntax) if failure.syntax else {}
-            print(json.dumps({"error": str(failure), **detail}, indent=2))
-        else:
-            print(f"cronspec: error: {failure}", file=sys.stderr)
-            if failure.syntax:
-                syntax = failure.syntax
-                print("\n".join(caret_lines(syntax.expression, syntax.position)), file=sys.stderr)
-        return failure.code
-    except CronError as error:  # a schedule that stops firing: nothing left to print
-        print(f"cronspec: error: {error}", file=sys.stderr)
-        return 1
+        return _report(failure, as_json)
+    except CronError as error:  # e.g. no fire time left before year 9999
+        return _report(_Failure(str(error), 1), as_json)
     except BrokenPipeError:  # `cronspec next ... | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

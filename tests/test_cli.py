@@ -1,30 +1,86 @@
-"""The cronspec command line, run as a user runs it: a subprocess, exact output, exit code."""
+"""The cronspec command line, run as a user runs it: a subprocess, exact output, exit code.
+
+What depends on "now" runs in process with ``main(argv, clock=...)``, so its output is exact.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tomllib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+import cronspec as cronspec_package
 from cronspec import parse as cronspec_parse
 from cronspec._cli import main
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = "examples/organization_integrations.csv"
 HEADER = "id,organization_id,integration_type,cron_schedule,is_enabled,timezone\n"
+NAIVE_RULE = "A time without a UTC offset (2026-12-01T02:00) is read in --tz."
 
 
-def cronspec(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def cronspec(*args: str, stdin: str | bytes = b"") -> subprocess.CompletedProcess[str]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    result = subprocess.run(
         [sys.executable, "-m", "cronspec", *args],
         capture_output=True,
-        text=True,
+        input=data,
         cwd=ROOT,
+        env={**os.environ, "COLUMNS": "100"},  # argparse wraps --help to the terminal's width
         timeout=60,
         check=False,
+    )
+    out, err = result.stdout.decode(), result.stderr.decode()
+    return subprocess.CompletedProcess(result.args, result.returncode, out, err)
+
+
+def cronspec_at(
+    now: datetime, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    """Run the command in process with the clock at ``now``: (exit code, stdout, stderr)."""
+    code = main(list(args), clock=lambda: now)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
+
+
+# -- --version --------------------------------------------------------------------------------
+
+PROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def test_version_is_the_project_version() -> None:
+    result = cronspec("--version")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "cronspec 0.1.0\n"
+    assert cronspec_package.__version__ == PROJECT_VERSION == "0.1.0"
+
+
+def test_version_of_a_source_tree_never_installed_is_the_project_version(tmp_path: Path) -> None:
+    # A copy of the package alone, run without site-packages: no distribution metadata.
+    shutil.copytree(ROOT / "cronspec", tmp_path / "cronspec")
+    result = subprocess.run(
+        [sys.executable, "-S", "-m", "cronspec", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"cronspec {PROJECT_VERSION}\n",
+        "",
     )
 
 
@@ -65,6 +121,70 @@ def test_validate_shows_control_characters_as_question_marks() -> None:
     assert result.stdout.splitlines()[1:] == ["  0 2 * *?*", "         ^"]
 
 
+def test_validate_dash_reads_one_expression_a_line_from_stdin() -> None:
+    lines = "0 2 * * *\n\n  \t\n99 * * * *\r\n@daily\n0 0 30 2 *"  # blank, CRLF, no last break
+    result = cronspec("validate", "-", stdin=lines)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout == (
+        "ok: line 1: 0 2 * * *\n"
+        "error: line 4: minute: 99 is out of range 0-59 (column 1)\n"
+        "  99 * * * *\n"
+        "  ^\n"
+        "ok: line 5: 0 0 * * *\n"
+        "error: line 6: day-of-month: February has no day 30 (column 5)\n"
+        "  0 0 30 2 *\n"
+        "      ^\n"
+    )
+
+
+def test_validate_dash_mixes_with_arguments_and_all_valid_exits_0() -> None:
+    result = cronspec("validate", "@hourly", "-", stdin="*/5 * * * *\n")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "ok: 0 * * * *\nok: line 1: */5 * * * *\n"
+
+
+def test_validate_dash_json_gives_each_result_its_line() -> None:
+    result = cronspec("validate", "--json", "-", stdin="\n0 2 * * *\n5/10 * * * *\n")
+    assert (result.returncode, result.stderr) == (1, "")
+    assert json.loads(result.stdout) == {
+        "valid": False,
+        "results": [
+            {"line": 2, "expression": "0 2 * * *", "valid": True, "normalized": "0 2 * * *"},
+            {
+                "line": 3,
+                "expression": "5/10 * * * *",
+                "valid": False,
+                "error": "minute: step without a range in '5/10': write 5-59/10 or */10 (column 1)",
+                "field": "minute",
+                "position": 0,
+                "reason": "step without a range in '5/10': write 5-59/10 or */10",
+            },
+        ],
+    }
+
+
+def test_validate_dash_with_nothing_on_stdin_exits_2() -> None:
+    result = cronspec("validate", "-", stdin="\n \n")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "cronspec: error: no expression on stdin: give one a line\n"
+
+
+def test_validate_dash_stops_at_a_line_too_long_to_be_an_expression() -> None:
+    result = cronspec("validate", "-", stdin="0 2 * * *\n" + "1" * 70_000 + "\n")
+    assert (result.returncode, result.stdout) == (2, "ok: line 1: 0 2 * * *\n")
+    assert result.stderr == "cronspec: error: cannot read stdin: line 2 is over 65,536 characters\n"
+
+
+def test_validate_dash_reports_a_line_that_is_not_utf8_and_goes_on() -> None:
+    result = cronspec("validate", "-", stdin=b"0 2 * * *\n\xff 2 * * *\n@daily\n")
+    assert (result.returncode, result.stderr) == (1, "")
+    with pytest.raises(cronspec_package.CronSyntaxError) as error:
+        cronspec_parse("\ufffd 2 * * *")  # the parser's own message for the bad character
+    assert result.stdout == (
+        f"ok: line 1: 0 2 * * *\nerror: line 2: {error.value}\n  \ufffd 2 * * *\n  ^\nok: line 3: 0 0 * * *\n"
+    )
+
+
 def test_validate_json_reports_every_expression() -> None:
     result = cronspec("validate", "--json", "0 2 * * *", "5/10 * * * *")
     assert result.returncode == 1
@@ -87,29 +207,107 @@ def test_validate_json_reports_every_expression() -> None:
 # -- next -------------------------------------------------------------------------------------
 
 
-def test_next_lists_fire_times_in_the_zone_across_spring_forward() -> None:
-    result = cronspec(
-        "next", "0 2 * * *", "-n", "3", "--tz", "Europe/Oslo", "--after", "2026-03-28T12:00"
-    )
-    assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == (
-        "2026-03-29T03:00:00+02:00\n2026-03-30T02:00:00+02:00\n2026-03-31T02:00:00+02:00\n"
+def test_next_shows_the_weekday_and_the_distance_from_now_as_systemd_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime(2026, 12, 1, 22, 6, tzinfo=UTC)  # 23:06 in Oslo
+    code, out, err = cronspec_at(now, capsys, "next", "0 2 * * *", "--tz", "Europe/Oslo", "-n", "3")
+    assert (code, err) == (0, "")
+    assert out == (
+        "2026-12-02T02:00:00+01:00  Wed  in 2h 54min\n"
+        "2026-12-03T02:00:00+01:00  Thu  in 1d 2h\n"
+        "2026-12-04T02:00:00+01:00  Fri  in 2d 2h\n"
     )
 
 
-def test_next_reads_a_naive_after_in_the_zone_and_converts_an_aware_one() -> None:
-    naive = cronspec(
-        "next", "* * * * *", "-n", "1", "--tz", "Europe/Oslo", "--after", "2026-06-01T10:00"
-    )
-    aware = cronspec(
-        "next", "* * * * *", "-n", "1", "--tz", "Europe/Oslo", "--after", "2026-06-01T10:00Z"
-    )
-    assert naive.stdout == "2026-06-01T10:01:00+02:00\n"
-    assert aware.stdout == "2026-06-01T12:01:00+02:00\n"
+@pytest.mark.parametrize(
+    ("now", "expression", "line"),
+    [
+        ("2026-12-01T22:05:15Z", "* * * * *", "2026-12-01T22:06:00+00:00  Tue  in 45s"),
+        ("2026-12-01T22:03:20Z", "*/5 * * * *", "2026-12-01T22:05:00+00:00  Tue  in 1min 40s"),
+        ("2026-12-01T21:00:00Z", "0 * * * *", "2026-12-01T22:00:00+00:00  Tue  in 1h"),
+        ("2026-12-01T21:59:59.9Z", "0 * * * *", "2026-12-01T22:00:00+00:00  Tue  now"),
+        ("2026-01-01T00:00:30Z", "0 0 1 1 *", "2027-01-01T00:00:00+00:00  Fri  in 364d 23h"),
+    ],
+)
+def test_next_distance_shows_the_two_largest_units_truncated(
+    now: str, expression: str, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cronspec_at(datetime.fromisoformat(now), capsys, "next", expression, "-n", "1")
+    assert (code, out) == (0, line + "\n")
 
 
-def test_next_json() -> None:
-    result = cronspec(
+def test_next_distance_is_ago_when_after_is_in_the_past(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    code, out, _ = cronspec_at(
+        now, capsys, "next", "* * * * *", "--after", "2026-12-01T21:58Z", "-n", "3"
+    )
+    assert (code, out) == (
+        0,
+        "2026-12-01T21:59:00+00:00  Tue  1min ago\n"
+        "2026-12-01T22:00:00+00:00  Tue  now\n"
+        "2026-12-01T22:01:00+00:00  Tue  in 1min\n",
+    )
+
+
+def test_next_lists_fire_times_in_the_zone_across_spring_forward(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime(2026, 3, 28, 11, 0, tzinfo=UTC)  # 12:00 in Oslo, the --after below
+    code, out, err = cronspec_at(
+        now,
+        capsys,
+        "next",
+        "0 2 * * *",
+        "-n",
+        "3",
+        "--tz",
+        "Europe/Oslo",
+        "--after",
+        "2026-03-28T12:00",
+    )
+    assert (code, err) == (0, "")
+    assert out == (
+        "2026-03-29T03:00:00+02:00  Sun  in 14h\n"
+        "2026-03-30T02:00:00+02:00  Mon  in 1d 13h\n"
+        "2026-03-31T02:00:00+02:00  Tue  in 2d 13h\n"
+    )
+
+
+def test_next_reads_a_naive_after_in_the_zone_and_converts_an_aware_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # 10:00 in Oslo
+    args = ("next", "* * * * *", "-n", "1", "--tz", "Europe/Oslo", "--after")
+    assert cronspec_at(now, capsys, *args, "2026-06-01T10:00") == (
+        0,
+        "2026-06-01T10:01:00+02:00  Mon  in 1min\n",
+        "",
+    )
+    assert cronspec_at(now, capsys, *args, "2026-06-01T10:00Z") == (
+        0,
+        "2026-06-01T12:01:00+02:00  Mon  in 2h 1min\n",
+        "",
+    )
+
+
+def test_next_reads_a_naive_after_in_a_dst_gap_with_the_offset_before_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    args = ("next", "* * * * *", "-n", "1", "--tz", "Europe/Oslo", "--after", "2026-03-29T02:30")
+    assert cronspec_at(now, capsys, *args) == (0, "2026-03-29T03:31:00+02:00  Sun  in 1min\n", "")
+
+
+def test_next_json_keeps_the_times_and_adds_weekday_and_distance(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
+    code, out, err = cronspec_at(
+        now,
+        capsys,
         "next",
         "30 2 * * *",
         "--tz",
@@ -120,8 +318,9 @@ def test_next_json() -> None:
         "3",
         "--json",
     )
-    assert result.returncode == 0
-    assert json.loads(result.stdout) == {
+    assert (code, err) == (0, "")
+    # The distance is elapsed time: the night the clocks fall back has 25 hours.
+    assert json.loads(out) == {
         "expression": "30 2 * * *",
         "normalized": "30 2 * * *",
         "timezone": "Europe/Oslo",
@@ -131,14 +330,44 @@ def test_next_json() -> None:
             "2026-10-26T02:30:00+01:00",
             "2026-10-27T02:30:00+01:00",
         ],
+        "now": "2026-10-24T14:00:00+02:00",
+        "fire_times": [
+            {
+                "at": "2026-10-25T02:30:00+02:00",
+                "weekday": "Sun",
+                "from_now": "in 12h 30min",
+                "seconds_from_now": 45000,
+            },
+            {
+                "at": "2026-10-26T02:30:00+01:00",
+                "weekday": "Mon",
+                "from_now": "in 1d 13h",
+                "seconds_from_now": 135000,
+            },
+            {
+                "at": "2026-10-27T02:30:00+01:00",
+                "weekday": "Tue",
+                "from_now": "in 2d 13h",
+                "seconds_from_now": 221400,
+            },
+        ],
     }
 
 
-def test_next_defaults_to_five_times_after_now() -> None:
+def test_next_defaults_to_five_times_after_the_real_now() -> None:
+    before = datetime.now(UTC)
     result = cronspec("next", "@hourly")
-    assert result.returncode == 0
-    assert len(result.stdout.splitlines()) == 5
-    assert all(line.endswith(":00:00+00:00") for line in result.stdout.splitlines())
+    after = datetime.now(UTC)
+    assert (result.returncode, result.stderr) == (0, "")
+    hours = {minute(at).replace(minute=0) + timedelta(hours=1) for at in (before, after)}
+    expected = [
+        [
+            f"{(hour + timedelta(hours=i)).isoformat()}  {(hour + timedelta(hours=i)):%a}"
+            for i in range(5)
+        ]
+        for hour in hours
+    ]
+    assert [line.rsplit("  ", 1)[0] for line in result.stdout.splitlines()] in expected
 
 
 def test_next_rejects_an_invalid_expression_with_a_caret_on_stderr() -> None:
@@ -214,40 +443,165 @@ def test_explain_rounds_the_interval_into_words() -> None:
 # -- bad arguments ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (
-            ["next", "* * * * *", "--after", "2026-13-01T00:00"],
-            "cronspec next: error: argument --after: '2026-13-01T00:00' is not an ISO 8601"
-            " date-time (e.g. 2026-12-01T02:00:00Z)",
-        ),
-        (
-            ["due", "--rows", EXAMPLE, "--at", "tomorrow"],
-            "cronspec due: error: argument --at: 'tomorrow' is not an ISO 8601 date-time"
-            " (e.g. 2026-12-01T02:00:00Z)",
-        ),
-        (
-            ["explain", "* * * * *", "--tz", "Mars/Olympus"],
-            "cronspec explain: error: argument --tz: unknown time zone 'Mars/Olympus':"
-            " use an IANA name like 'Europe/Oslo'",
-        ),
-        (
-            ["next", "* * * * *", "-n", "0"],
-            "cronspec next: error: argument -n: '0' is not a count from 1 to 100000",
-        ),
-        ([], "cronspec: error: the following arguments are required: COMMAND"),
-        (
-            ["due", "--at", "2026-12-01T02:00Z"],
-            "cronspec due: error: one of the arguments --rows --dsn is required",
-        ),
-    ],
-)
+BAD_ARGUMENTS = [
+    (
+        ["next", "* * * * *", "--after", "2026-13-01T00:00"],
+        "cronspec next: error: argument --after: '2026-13-01T00:00' is not an ISO 8601"
+        " date-time (e.g. 2026-12-01T02:00:00Z)",
+    ),
+    (
+        ["due", "--rows", EXAMPLE, "--at", "tomorrow"],
+        "cronspec due: error: argument --at: 'tomorrow' is not an ISO 8601 date-time"
+        " (e.g. 2026-12-01T02:00:00Z)",
+    ),
+    (
+        ["explain", "* * * * *", "--tz", "Mars/Olympus"],
+        "cronspec explain: error: argument --tz: unknown time zone 'Mars/Olympus':"
+        " use an IANA name like 'Europe/Oslo'",
+    ),
+    (
+        ["next", "* * * * *", "-n", "0"],
+        "cronspec next: error: argument -n: '0' is not a count from 1 to 100000",
+    ),
+    ([], "cronspec: error: the following arguments are required: COMMAND"),
+    (
+        ["due", "--at", "2026-12-01T02:00Z"],
+        "cronspec due: error: one of the arguments --rows --dsn is required",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_ARGUMENTS)
 def test_bad_arguments_exit_2_with_usage_and_one_line(args: list[str], message: str) -> None:
     result = cronspec(*args)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.startswith("usage: cronspec")
     assert result.stderr.splitlines()[-1] == message
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_ARGUMENTS)
+def test_bad_arguments_with_json_anywhere_print_the_error_as_json(
+    args: list[str], message: str
+) -> None:
+    for place in (0, len(args)):  # before the command or at the end
+        result = cronspec(*args[:place], "--json", *args[place:])
+        assert (result.returncode, result.stderr) == (2, "")
+        assert json.loads(result.stdout) == {"error": message.split(": error: ", 1)[1]}
+
+
+def test_an_abbreviated_json_counts_for_argument_errors() -> None:
+    result = cronspec("next", "* * * * *", "-n", "0", "--js")
+    assert (result.returncode, result.stderr) == (2, "")
+    assert json.loads(result.stdout) == {
+        "error": "argument -n: '0' is not a count from 1 to 100000"
+    }
+
+
+def test_json_after_a_double_dash_is_an_expression_not_the_option() -> None:
+    result = cronspec("validate", "--", "--json")
+    with pytest.raises(cronspec_package.CronSyntaxError) as error:
+        cronspec_parse("--json")  # the parser's own message
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout == f"error: {error.value}\n  --json\n  {' ' * error.value.position}^\n"
+
+
+def test_a_long_bad_argument_is_quoted_short() -> None:
+    result = cronspec("next", "* * * * *", "--after", "2026" + "x" * 1000)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "cronspec next: error: argument --after: '2026" + "x" * 33 + "...' is not an ISO 8601"
+        " date-time (e.g. 2026-12-01T02:00:00Z)"
+    )
+
+
+def test_an_argument_error_is_cut_to_one_short_line() -> None:
+    result = cronspec("next", "* * * * *", "y" * 5000)
+    assert result.returncode == 2
+    message = "unrecognized arguments: " + "y" * 5000
+    assert result.stderr.splitlines()[-1] == f"cronspec: error: {message[:197]}..."
+
+
+@pytest.mark.parametrize("command", ["next", "explain", "due"])
+def test_help_of_each_command_with_times_states_the_naive_time_rule(command: str) -> None:
+    result = cronspec(command, "--help")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-1] == NAIVE_RULE
+
+
+def test_help_of_next_and_due_describes_their_tz() -> None:
+    assert (
+        "  --tz ZONE    IANA zone of the schedule and of times without an offset (default UTC)\n"
+        in (cronspec("next", "--help").stdout)
+    )
+    assert (
+        "  --tz ZONE        IANA zone of --at/--until without an offset (default UTC); each row keeps its\n"
+        "                   own timezone\n"
+    ) in cronspec("due", "--help").stdout
+
+
+# -- no traceback at the edges of time ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ["next", "* * * * *", "--after", "9999-12-31T23:59:00+00:00"],
+            1,
+            "'* * * * *' has no fire time between the given time and year 9999",
+        ),
+        (
+            ["explain", "0 0 29 2 1", "--after", "9999-01-01T00:00:00+00:00"],
+            1,
+            "'0 0 29 2 1' has no fire time between the given time and year 9999",
+        ),
+        (
+            ["next", "* * * * *", "--after", "9999-12-31T23:59:00-01:00"],
+            2,
+            "--after 9999-12-31T23:59:00-01:00 is outside years 1-9999 in UTC",
+        ),
+        (
+            ["next", "* * * * *", "--after", "0001-01-01T00:00:00+01:00", "--tz", "Europe/Oslo"],
+            2,
+            "--after 0001-01-01T00:00:00+01:00 is outside years 1-9999 in UTC or Europe/Oslo",
+        ),
+        (
+            ["explain", "* * * * *", "--after", "0001-01-01T00:00", "--tz", "Europe/Oslo"],
+            2,
+            "--after 0001-01-01T00:00:00 is outside years 1-9999 in UTC or Europe/Oslo",
+        ),
+        (
+            ["due", "--rows", EXAMPLE, "--at", "9999-12-31T23:59:00-01:00"],
+            2,
+            "--at 9999-12-31T23:59:00-01:00 is outside years 1-9999 in UTC",
+        ),
+        (
+            [
+                "due",
+                "--rows",
+                EXAMPLE,
+                "--at",
+                "2026-12-01T00:00Z",
+                "--until",
+                "9999-12-31T23:59-01:00",
+            ],
+            2,
+            "--until 9999-12-31T23:59:00-01:00 is outside years 1-9999 in UTC",
+        ),
+    ],
+)
+def test_times_at_the_edge_of_the_range_are_one_line_errors(
+    args: list[str], code: int, message: str
+) -> None:
+    result = cronspec(*args)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        code,
+        "",
+        f"cronspec: error: {message}\n",
+    )
+    result = cronspec(*args, "--json")
+    assert (result.returncode, result.stderr) == (code, "")
+    assert json.loads(result.stdout) == {"error": message}
 
 
 def test_main_returns_the_exit_code_in_process(capsys: pytest.CaptureFixture[str]) -> None:
@@ -293,6 +647,61 @@ def test_due_lists_the_example_integrations_and_the_rejected_rows() -> None:
     result = cronspec("due", "--rows", EXAMPLE, "--at", "2026-12-01T02:00:00Z")
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == DUE_EXAMPLE
+
+
+def test_due_without_at_checks_the_current_minute(capsys: pytest.CaptureFixture[str]) -> None:
+    now = datetime(2026, 12, 1, 2, 0, 42, tzinfo=UTC)
+    assert cronspec_at(now, capsys, "due", "--rows", EXAMPLE) == (0, DUE_EXAMPLE, "")
+
+
+def test_due_without_at_uses_the_real_clock(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(HEADER + "a1,org1,xledger,* * * * *,true,\n")
+    before = datetime.now(UTC)
+    result = cronspec("due", "--rows", str(rows))
+    after = datetime.now(UTC)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[0] in {
+        f"1 integration due at {minute(at):%Y-%m-%dT%H:%M:%S}Z (1 loaded)" for at in (before, after)
+    }
+
+
+def test_due_until_without_at_starts_now(capsys: pytest.CaptureFixture[str]) -> None:
+    now = datetime(2026, 12, 1, 1, 59, 30, tzinfo=UTC)
+    code, out, err = cronspec_at(
+        now, capsys, "due", "--rows", EXAMPLE, "--until", "2026-12-01T02:00Z"
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "14 runs due in (2026-12-01T01:59:30Z, 2026-12-01T02:00:00Z] (32 loaded)"
+    )
+    code, out, err = cronspec_at(
+        now, capsys, "due", "--rows", EXAMPLE, "--until", "2026-12-01T01:00Z"
+    )
+    assert (code, out, err) == (2, "", "cronspec: error: --until must be later than now\n")
+
+
+def test_due_reads_a_naive_at_and_until_in_tz() -> None:
+    oslo = cronspec("due", "--rows", EXAMPLE, "--at", "2026-12-01T03:00:00", "--tz", "Europe/Oslo")
+    assert (oslo.returncode, oslo.stdout) == (0, DUE_EXAMPLE)
+    window = cronspec(
+        "due",
+        "--rows",
+        EXAMPLE,
+        "--at",
+        "2026-12-01T02:59",
+        "--until",
+        "2026-12-01T03:00",
+        "--tz",
+        "Europe/Oslo",
+    )
+    assert window.stdout.splitlines()[0] == (
+        "14 runs due in (2026-12-01T01:59:00Z, 2026-12-01T02:00:00Z] (32 loaded)"
+    )
+    aware = cronspec(
+        "due", "--rows", EXAMPLE, "--at", "2026-12-01T02:00:00Z", "--tz", "Pacific/Auckland"
+    )
+    assert aware.stdout == DUE_EXAMPLE  # a time with an offset is that instant, whatever --tz
 
 
 def test_due_json_has_the_same_content() -> None:
