@@ -7,7 +7,6 @@
 """
 
 import logging
-from importlib import metadata
 
 from ._cron import Cron, parse
 from ._errors import CronError, CronSyntaxError
@@ -33,9 +32,8 @@ __all__ = [
     "parse",
 ]
 
-try:
-    __version__ = metadata.version("cronspec")
-except metadata.PackageNotFoundError:  # a clone run as `python3 -m cronspec`, never installed
-    __version__ = "0.1.0"  # as in pyproject.toml (tests/test_cli.py checks both ways)
+# The one place the version is written: pyproject.toml reads it from here (a literal, so
+# importing cronspec costs no importlib.metadata, and a clone never installed knows it too).
+__version__ = "0.2.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -5,12 +5,12 @@ What depends on "now" runs in process with ``main(argv, clock=...)``, so its out
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,14 +56,14 @@ def minute(at: datetime) -> datetime:
 
 # -- --version --------------------------------------------------------------------------------
 
-PROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+PROJECT_VERSION = importlib.metadata.version("cronspec")  # what pip installed from pyproject
 
 
 def test_version_is_the_project_version() -> None:
     result = cronspec("--version")
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "cronspec 0.1.0\n"
-    assert cronspec_package.__version__ == PROJECT_VERSION == "0.1.0"
+    assert result.stdout == "cronspec 0.2.0\n"
+    assert cronspec_package.__version__ == PROJECT_VERSION == "0.2.0"
 
 
 def test_version_of_a_source_tree_never_installed_is_the_project_version(tmp_path: Path) -> None:
