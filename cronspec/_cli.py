@@ -1,4 +1,4 @@
-"""The ``cronspec`` command: validate, next, explain and due.
+"""The ``cronspec`` command: validate, next, explain and due; run and runs for the runtime.
 
 Exit codes: 0 success, 1 an invalid cron expression or a schedule with no fire time left
 before year 9999, 2 a usage error (bad argument, bad date, unknown zone, unreadable file,
@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import importlib
 import itertools
 import json
+import logging
 import os
+import socket
+import sqlite3
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NoReturn
@@ -24,7 +29,10 @@ from typing import Any, NoReturn
 from . import __version__
 from ._cron import Cron, parse, resolve_zone
 from ._errors import CronError, CronSyntaxError
+from ._runs import STATUSES, Ledger, Run, RunRecord, Status
 from ._schedule import DueIntegration, ScheduleMap
+from ._scheduler import Scheduler
+from ._sqlite import SQLiteLedger
 
 _COLUMNS = ("id", "organization_id", "integration_type", "cron_schedule")
 _TRUE = frozenset({"true", "t", "1", "yes"})
@@ -430,6 +438,168 @@ def _due(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the runtime: run and runs -----------------------------------------------------------------
+
+
+def _postgres() -> tuple[Any, Any]:
+    try:  # psycopg is optional: only --dsn needs it
+        import psycopg
+
+        return psycopg, importlib.import_module("cronspec.adapters.postgres")
+    except ImportError:
+        raise _Failure("--dsn needs psycopg 3: pip install 'cronspec[postgres]'") from None
+
+
+def _ledger(args: argparse.Namespace, *, create: bool = True) -> Ledger:
+    if args.dsn is None:
+        if not create and not os.path.exists(args.ledger):
+            raise _Failure(f"no ledger at {args.ledger}")
+        try:
+            return SQLiteLedger(args.ledger)
+        except sqlite3.Error as error:
+            raise _Failure(f"cannot open the ledger {args.ledger}: {error}") from None
+    psycopg, adapter = _postgres()
+    ledger: Ledger = adapter.PostgresLedger(lambda: psycopg.connect(args.dsn, connect_timeout=10))
+    return ledger
+
+
+def _handler(spec: str) -> Callable[[Run], object]:
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name.isidentifier():
+        raise _Failure(f"--handler must be module:function, not {_quoted(spec)}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as with python -m: the current directory imports
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:
+        raise _Failure(f"cannot import {module_name!r}: {_one_line(error)}") from None
+    handler = getattr(module, name, None)
+    if not callable(handler):
+        raise _Failure(f"module {module_name!r} has no function {name!r}")
+    return handler  # type: ignore[no-any-return]
+
+
+def _run(args: argparse.Namespace) -> int:
+    handler = _handler(args.handler)
+    if args.dsn is not None:
+        table = args.table or "organization_integrations"
+        psycopg, _ = _postgres()
+        ledger = _ledger(args)
+        try:
+            ledger.install()
+        except psycopg.Error as error:
+            raise _Failure(f"cannot install the ledger: {_one_line(error)}") from None
+
+        def schedules() -> ScheduleMap:
+            return _read_database(args.dsn, table)
+
+    else:
+        ledger = _ledger(args)
+
+        def schedules() -> ScheduleMap:
+            return _read_rows(args.rows)
+
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    worker = args.worker or f"{socket.gethostname()}-{os.getpid()}"
+    logging.getLogger("cronspec").info(
+        "cronspec %s: worker %s, %s, %d threads; stop with SIGTERM or Ctrl-C",
+        __version__,
+        worker,
+        ledger,
+        args.concurrency,
+    )
+    Scheduler(schedules, ledger, worker=worker).run_forever(handler, concurrency=args.concurrency)
+    return 0
+
+
+def _record_json(record: RunRecord) -> dict[str, Any]:
+    document = {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in dataclasses.asdict(record).items()
+    }
+    lateness = record.lateness
+    document["lateness_seconds"] = None if lateness is None else lateness.total_seconds()
+    document["idempotency_key"] = record.idempotency_key
+    return document
+
+
+def _statuses(text: str) -> list[Status]:
+    chosen = [word.strip() for word in text.split(",") if word.strip()]
+    unknown = [word for word in chosen if word not in STATUSES]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"{_quoted(text)} is not a list of statuses ({', '.join(STATUSES)})"
+        )
+    return chosen  # type: ignore[return-value]
+
+
+def _show(at: datetime | None) -> str:
+    return "" if at is None else _utc(at)
+
+
+def _lateness(delta: timedelta | None) -> str:
+    return "" if delta is None else str(timedelta(seconds=round(delta.total_seconds())))
+
+
+_RUNS_HEADER = (
+    "scheduled_at",
+    "status",
+    "attempts",
+    "started_at",
+    "lateness",
+    "integration",
+    "org",
+    "error",
+)
+
+
+def _history(args: argparse.Namespace) -> int:
+    since = (
+        args.now - timedelta(hours=24)
+        if args.since is None
+        else _in_zone(args.since, UTC, "--since")
+    )
+    records = _ledger(args, create=False).history(
+        since, args.now + timedelta(days=1), args.status, limit=args.limit
+    )
+    counts = Counter(record.status for record in records)
+    late = [record.lateness for record in records if record.lateness is not None]
+    worst = max(late, default=None)
+    summary = {
+        "since": _utc(since),
+        "runs": len(records),
+        "truncated": len(records) == args.limit,
+        "counts": dict(sorted(counts.items())),
+        "worst_lateness_seconds": None if worst is None else worst.total_seconds(),
+    }
+    shown = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"
+    limit = f" (the first {args.limit:,}: see --limit)" if summary["truncated"] else ""
+    lateness = "" if worst is None else f"; worst lateness {_lateness(worst)}"
+    lines = [f"{len(records)} runs since {_utc(since)}{limit}: {shown}{lateness}"]
+    if records:
+        header = _RUNS_HEADER
+        cells = [
+            (
+                _utc(r.scheduled_at),
+                r.status,
+                str(r.attempts),
+                _show(r.started_at),
+                _lateness(r.lateness),
+                r.integration_id,
+                r.org_id,
+                _elide(r.error or "", 60),
+            )
+            for r in records
+        ]
+        lines += ["", *_table(header, cells)]
+    _emit(args, {"runs": [_record_json(r) for r in records], "summary": summary}, lines)
+    return 0
+
+
 # -- the command line ------------------------------------------------------------------------
 
 
@@ -491,6 +661,37 @@ def _arguments() -> argparse.ArgumentParser:
     source.add_argument("--rows", metavar="FILE.csv", help="rows of organization_integrations")
     source.add_argument("--dsn", help="PostgreSQL connection string (needs psycopg)")
     due.add_argument("--table", help="table for --dsn (default organization_integrations)")
+
+    run = command(
+        "run",
+        _run,
+        "run the scheduler: every due integration through --handler, once per occurrence",
+        epilog="Schedules are re-read every minute; the ledger keeps every run (see 'runs').",
+    )
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--rows", metavar="FILE.csv", help="rows of organization_integrations")
+    source.add_argument("--dsn", help="PostgreSQL: the schedules and the ledger (needs psycopg)")
+    run.add_argument("--table", help="table for --dsn (default organization_integrations)")
+    run.add_argument(
+        "--ledger", default="runs.sqlite", metavar="FILE", help="SQLite ledger for --rows"
+    )
+    run.add_argument(
+        "--handler", required=True, metavar="MODULE:FUNCTION", help="called with each Run"
+    )
+    run.add_argument("--worker", metavar="NAME", help="this replica's name (default host-pid)")
+    run.add_argument("--concurrency", type=_count, default=4, metavar="N", help="threads (4)")
+
+    runs = command("runs", _history, "show the ledger: what ran, when, how late, what failed")
+    source = runs.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dsn", help="the PostgreSQL ledger (needs psycopg)")
+    source.add_argument("--ledger", metavar="FILE", help="a SQLite ledger")
+    runs.add_argument(
+        "--since", type=_moment, metavar="ISO", help="scheduled at or after (default 24 h ago)"
+    )
+    runs.add_argument(
+        "--status", type=_statuses, metavar="LIST", help="only these, e.g. missed,failed,dead"
+    )
+    runs.add_argument("--limit", type=_count, default=1000, metavar="N", help="at most N (1000)")
     return parser
 
 
