@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +44,7 @@ def test_the_readme_stands_alone() -> None:
 
 
 def test_the_readme_has_python_examples() -> None:
-    assert len(BLOCKS) == 4
+    assert len(BLOCKS) == 6
 
 
 def test_every_python_example_runs(pg_db_dsn: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,4 +58,7 @@ def test_every_python_example_runs(pg_db_dsn: str, monkeypatch: pytest.MonkeyPat
     namespace: dict[str, object] = {}
     for block in BLOCKS:
         exec(compile(block, str(README), "exec"), namespace)
-    assert [run.integration_type for run in namespace["won"]] == ["xledger"]  # type: ignore[attr-defined]
+    with psycopg.connect(pg_db_dsn) as conn:  # the replica example ran the row once
+        ran = conn.execute("SELECT status, attempts, worker FROM integration_runs").fetchall()
+    assert ran == [("succeeded", 1, socket.gethostname())]
+    assert [d.integration_type for d in namespace["due"]] == ["xledger"]  # type: ignore[attr-defined]
