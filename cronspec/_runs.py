@@ -224,13 +224,14 @@ def read_queries(text: str) -> dict[str, str]:
 
 
 def batches(rows: Iterator[Batch], size: int) -> Iterator[Batch]:
-    """Merge small batches into ones of about ``size`` rows (one insert each)."""
+    """The rows again, in batches of ``size`` (the last one smaller): one insert each."""
     pending = Batch([], [], [], [], [], [], [])
     for batch in rows:
         for column, more in zip(pending, batch, strict=True):
             column.extend(more)  # type: ignore[attr-defined]
-        if len(pending.integration_ids) >= size:
-            yield pending
-            pending = Batch([], [], [], [], [], [], [])
+        while len(pending.integration_ids) >= size:
+            yield Batch._make(column[:size] for column in pending)
+            for column in pending:
+                del column[:size]
     if pending.integration_ids:
         yield pending

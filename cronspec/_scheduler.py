@@ -20,7 +20,6 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from itertools import repeat
 from typing import TYPE_CHECKING, Literal
 
 from ._errors import CronError
@@ -224,7 +223,7 @@ class Scheduler:
                     orgs, ids, fresh = _partition(orgs, ids, not_before)
                     for org, integration in fresh:
                         first = bisect_left(times, not_before[integration])
-                        yield self._rows(
+                        yield from self._rows(
                             times[first:],
                             periods[first:],
                             [org],
@@ -234,7 +233,7 @@ class Scheduler:
                             missed,
                         )
                 if ids:
-                    yield self._rows(times, periods, orgs, ids, kind, horizon, missed)
+                    yield from self._rows(times, periods, orgs, ids, kind, horizon, missed)
 
     def _rows(
         self,
@@ -245,12 +244,11 @@ class Scheduler:
         kind: str,
         horizon: datetime,
         missed: _Missed,
-    ) -> Batch:
-        """Rows of integrations that share their fire times: missed, then pending (one
-        run covering all of them with ``coalesce``)."""
-        batch = Batch([], [], [], [], [], [], [])
+    ) -> Iterator[Batch]:
+        """Rows of integrations that share their fire times, a batch per fire time: missed,
+        then pending (one run covering all of them with ``coalesce``)."""
         if not times:
-            return batch
+            return
         late = bisect_left(times, horizon)
         if late:
             missed.add(orgs, ids, kind, times[:late])
@@ -266,14 +264,15 @@ class Scheduler:
                 status = "pending"
                 if self.coalesce:
                     period = periods[late]
-            batch.integration_ids.extend(ids)
-            batch.org_ids.extend(orgs)
-            batch.types.extend(repeat(kind, n))
-            batch.scheduled_at.extend(repeat(at, n))
-            batch.period_start.extend(repeat(period, n))
-            batch.statuses.extend(repeat(status, n))
-            batch.covered_by.extend(repeat(covered_by, n))
-        return batch
+            yield Batch(
+                ids,
+                orgs,
+                [kind] * n,
+                [at] * n,
+                [period] * n,
+                [status] * n,
+                [covered_by] * n,
+            )
 
     # -- taking and finishing --------------------------------------------------------------
 
