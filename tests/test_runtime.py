@@ -595,3 +595,29 @@ def test_three_schedulers_through_48_hours_and_a_dst_night_export_everything_exa
     for runs in by_integration.values():  # the periods tile the timeline: no gap, no overlap
         for earlier, later in pairwise(runs):
             assert later.period_start == earlier.scheduled_at
+
+
+def test_a_spring_forward_night_runs_the_skipped_fixed_time_job_once_after_the_gap(
+    ledgers: Callable[[], Any],
+) -> None:
+    schedule = schedule_of(
+        row("fixed", "30 2 * * *", zone="Europe/Oslo"),  # 02:30 does not exist on 29 March
+        row("wild", "*/30 * * * *", zone="Europe/Oslo"),
+    )
+    clock = Clock("2026-03-29T00:00:20")  # 01:00:20 in Oslo, an hour before the gap
+    worker = scheduler(schedule, ledgers(), clock)
+    exports = Exports()
+    while clock.now < utc("2026-03-29T01:55:00"):
+        drain(worker, exports)
+        last = clock.now
+        clock.advance(minutes=7)
+    assert sorted(exports.keys) == [
+        key("fixed", "2026-03-29T01:00"),  # 03:00 CEST: the first instant after the gap
+        key("wild", "2026-03-29T00:00"),  # 01:00 CET
+        key("wild", "2026-03-29T00:30"),  # 01:30 CET; then 02:00-02:59 never happens
+        key("wild", "2026-03-29T01:00"),  # 03:00 CEST
+        key("wild", "2026-03-29T01:30"),  # 03:30 CEST
+    ]
+    assert exports.keys == Counter(
+        d.idempotency_key for d in schedule.due_between(utc("2026-03-28T23:59:20"), last)
+    )
