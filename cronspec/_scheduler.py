@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 FIRST_WINDOW = timedelta(minutes=1)  # the first tick ever plans (now - 1 minute, now]
 BATCH_ROWS = 50_000  # occurrences per insert statement
 MANY_LATE = 10  # late runs in one tick that also earn a summary line
-_MINUTE = timedelta(minutes=1)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 Schedules = ScheduleMap | Callable[[], ScheduleMap]

@@ -621,3 +621,30 @@ def test_a_spring_forward_night_runs_the_skipped_fixed_time_job_once_after_the_g
     assert exports.keys == Counter(
         d.idempotency_key for d in schedule.due_between(utc("2026-03-28T23:59:20"), last)
     )
+
+
+def test_the_scheduler_refuses_bad_settings_with_one_line_each() -> None:
+    from cronspec import SQLiteLedger
+
+    ledger = SQLiteLedger(":memory:")
+    schedule = schedule_of(HOURLY)
+    cases: list[tuple[dict[str, Any], type[Exception], str]] = [
+        ({"worker": ""}, ValueError, "worker must be a non-empty str naming this replica"),
+        ({"lease": timedelta(0)}, ValueError, "lease must be positive, not 0:00:00"),
+        ({"catchup": timedelta(-1)}, ValueError, "catchup must be at least 0, not -1 day, 0:00:00"),
+        ({"max_attempts": 0}, ValueError, "max_attempts must be an int of at least 1, not 0"),
+        ({"retry_backoff": 60}, TypeError, "retry_backoff must be a timedelta, not int"),
+    ]
+    for options, error, message in cases:
+        with pytest.raises(error) as raised:
+            Scheduler(schedule, ledger, **{"worker": "w", **options})
+        assert str(raised.value) == message
+    with pytest.raises(TypeError, match="schedules must be a ScheduleMap or a callable"):
+        Scheduler("0 2 * * *", ledger, worker="w")  # type: ignore[arg-type]
+    naive = Scheduler(
+        schedule, ledger, worker="w", clock=lambda: utc("2026-12-01").replace(tzinfo=None)
+    )
+    with pytest.raises(ValueError, match="clock returned a naive datetime 2026-12-01T00:00:00"):
+        naive.tick()
+    with pytest.raises(TypeError, match="schedules\\(\\) returned str, not a ScheduleMap"):
+        Scheduler(lambda: "nope", ledger, worker="w", clock=Clock("2026-12-01T00:00")).tick()  # type: ignore[arg-type, return-value]
