@@ -24,8 +24,12 @@ CREATE TABLE IF NOT EXISTS integration_runs (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS integration_runs_single_flight
     ON integration_runs (integration_id) WHERE status = 'running';
-CREATE INDEX IF NOT EXISTS integration_runs_open
-    ON integration_runs (scheduled_at) WHERE status IN ('pending', 'running', 'failed');
+CREATE INDEX IF NOT EXISTS integration_runs_pending
+    ON integration_runs (scheduled_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS integration_runs_retry
+    ON integration_runs (retry_at) WHERE status = 'failed';
+CREATE INDEX IF NOT EXISTS integration_runs_lease
+    ON integration_runs (lease_until) WHERE status = 'running';
 CREATE INDEX IF NOT EXISTS integration_runs_open_by_integration
     ON integration_runs (integration_id, scheduled_at)
     WHERE status IN ('pending', 'running', 'failed');
@@ -61,26 +65,36 @@ RETURNING organization_id, integration_id, integration_type, scheduled_at, perio
     attempts, worker;
 
 -- name: take
--- The oldest takeable rows, each the earliest open row of its integration with no other
--- row of it running: one run per integration at a time, its periods in order.
+-- Runs whose retry time has come and runs whose lease expired, then pending runs oldest
+-- first; each the earliest open row of its integration with no other row of it running:
+-- one run per integration at a time, its periods in order.
 UPDATE integration_runs
 SET status = 'running', attempts = attempts + 1, worker = :worker, started_at = :now,
     lease_until = :lease_until, retry_at = NULL, finished_at = NULL
 WHERE rowid IN (
-    SELECT r.rowid FROM integration_runs AS r
-    WHERE r.status IN ('pending', 'running', 'failed')
-      AND CASE r.status
-            WHEN 'pending' THEN r.scheduled_at <= :now
-            WHEN 'failed' THEN r.retry_at <= :now
-            ELSE r.lease_until < :now
-          END
-      AND NOT EXISTS (  -- one probe of the integration's open rows
-            SELECT 1 FROM integration_runs AS e
-            WHERE e.integration_id = r.integration_id
-              AND e.status IN ('pending', 'running', 'failed')
-              AND (e.scheduled_at < r.scheduled_at
-                   OR (e.status = 'running' AND e.scheduled_at <> r.scheduled_at)))
-    ORDER BY r.scheduled_at, r.integration_id
+    SELECT id FROM (
+        SELECT * FROM (
+            SELECT r.rowid AS id FROM integration_runs AS r
+            WHERE r.status = 'failed' AND r.retry_at <= :now
+            ORDER BY r.retry_at)
+        UNION ALL
+        SELECT * FROM (
+            SELECT r.rowid AS id FROM integration_runs AS r
+            WHERE r.status = 'running' AND r.lease_until < :now
+            ORDER BY r.lease_until)
+        UNION ALL
+        SELECT * FROM (
+            SELECT r.rowid AS id FROM integration_runs AS r
+            WHERE r.status = 'pending' AND r.scheduled_at <= :now
+            ORDER BY r.scheduled_at)
+    ) AS takeable
+    WHERE NOT EXISTS (
+        SELECT 1 FROM integration_runs AS r, integration_runs AS e
+        WHERE r.rowid = takeable.id
+          AND e.integration_id = r.integration_id
+          AND e.status IN ('pending', 'running', 'failed')
+          AND (e.scheduled_at < r.scheduled_at
+               OR (e.status = 'running' AND e.rowid <> r.rowid)))
     LIMIT :limit)
 RETURNING organization_id, integration_id, integration_type, scheduled_at, period_start,
     attempts;

@@ -41,27 +41,40 @@ RETURNING organization_id, integration_id, integration_type, scheduled_at, perio
     attempts, worker;
 
 -- name: take
--- The oldest takeable rows, each the earliest open row of its integration with no other
--- row of it running: one run per integration at a time, its periods in order. Rows other
--- replicas are taking are skipped, not waited for.
-WITH taken AS (
-    SELECT r.ctid
-    FROM integration_runs AS r
-    WHERE r.status IN ('pending', 'running', 'failed')
-      AND CASE r.status
-            WHEN 'pending' THEN r.scheduled_at <= %(now)s
-            WHEN 'failed' THEN r.retry_at <= %(now)s
-            ELSE r.lease_until < %(now)s
-          END
-      AND NOT EXISTS (  -- one probe of the integration's open rows
-            SELECT FROM integration_runs AS e
-            WHERE e.integration_id = r.integration_id
-              AND e.status IN ('pending', 'running', 'failed')
-              AND (e.scheduled_at < r.scheduled_at
-                   OR (e.status = 'running' AND e.scheduled_at <> r.scheduled_at)))
-    ORDER BY r.scheduled_at
-    LIMIT %(limit)s
+-- Runs whose retry time has come and runs whose lease expired, then pending runs oldest
+-- first; each the earliest open row of its integration with no other row of it running:
+-- one run per integration at a time, its periods in order. Each part reads its own small
+-- index; rows other replicas are taking are skipped, not waited for.
+WITH retry AS (
+    SELECT r.ctid, r.scheduled_at FROM integration_runs AS r
+    WHERE r.status = 'failed' AND r.retry_at <= %(now)s AND NOT EXISTS (
+        SELECT FROM integration_runs AS e
+        WHERE e.integration_id = r.integration_id
+          AND e.status IN ('pending', 'running', 'failed')
+          AND (e.scheduled_at < r.scheduled_at OR e.status = 'running'))
+    ORDER BY r.retry_at LIMIT %(limit)s
     FOR UPDATE OF r SKIP LOCKED
+), expired AS (
+    SELECT r.ctid, r.scheduled_at FROM integration_runs AS r
+    WHERE r.status = 'running' AND r.lease_until < %(now)s AND NOT EXISTS (
+        SELECT FROM integration_runs AS e
+        WHERE e.integration_id = r.integration_id
+          AND e.status IN ('pending', 'running', 'failed')
+          AND e.scheduled_at < r.scheduled_at)
+    ORDER BY r.lease_until LIMIT %(limit)s
+    FOR UPDATE OF r SKIP LOCKED
+), pending AS (
+    SELECT r.ctid, r.scheduled_at FROM integration_runs AS r
+    WHERE r.status = 'pending' AND r.scheduled_at <= %(now)s AND NOT EXISTS (
+        SELECT FROM integration_runs AS e
+        WHERE e.integration_id = r.integration_id
+          AND e.status IN ('pending', 'running', 'failed')
+          AND (e.scheduled_at < r.scheduled_at OR e.status = 'running'))
+    ORDER BY r.scheduled_at LIMIT %(limit)s
+    FOR UPDATE OF r SKIP LOCKED
+), taken AS (
+    SELECT ctid FROM (TABLE retry UNION ALL TABLE expired UNION ALL TABLE pending) AS t
+    LIMIT %(limit)s
 )
 UPDATE integration_runs AS r
 SET status = 'running', attempts = r.attempts + 1, worker = %(worker)s, started_at = %(now)s,

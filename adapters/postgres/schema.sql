@@ -91,10 +91,15 @@ BEGIN
     -- "What ran recently / how late were we": people read by time.
     CREATE INDEX IF NOT EXISTS integration_runs_scheduled_at_idx
         ON integration_runs (scheduled_at);
-    -- Taking scans only the open rows, oldest first, and checks each integration's earlier
-    -- open rows: both indexes stay as small as the backlog, whatever the history.
-    CREATE INDEX integration_runs_open
-        ON integration_runs (scheduled_at) WHERE status IN ('pending', 'running', 'failed');
+    -- Taking reads the pending rows oldest first, the failed ones by retry time and the
+    -- running ones by lease, and checks each integration's earlier open rows: every index
+    -- it reads stays as small as its part of the backlog, whatever the history.
+    CREATE INDEX integration_runs_pending
+        ON integration_runs (scheduled_at) WHERE status = 'pending';
+    CREATE INDEX integration_runs_retry
+        ON integration_runs (retry_at) WHERE status = 'failed';
+    CREATE INDEX integration_runs_lease
+        ON integration_runs (lease_until) WHERE status = 'running';
     CREATE INDEX integration_runs_open_by_integration
         ON integration_runs (integration_id, scheduled_at)
         WHERE status IN ('pending', 'running', 'failed');
