@@ -27,11 +27,11 @@ its later rows wait, so periods run one at a time and in order.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from ._schedule import IntegrationType
 
@@ -184,6 +184,34 @@ class Ledger(Protocol):
         *,
         limit: int | None = None,
     ) -> list[RunRecord]: ...
+
+
+def run_of(row: Sequence[Any], worker: str, time: Callable[[Any], Any]) -> Run:
+    """A Run from a ledger row (org, id, type, scheduled_at, period_start, attempts);
+    ``time`` turns the ledger's time values into aware UTC datetimes."""
+    org, integration, kind, scheduled, period, attempts = row[:6]
+    return Run(org, integration, kind, time(scheduled), time(period), attempts, worker)
+
+
+def record_of(row: Sequence[Any], time: Callable[[Any], Any]) -> RunRecord:
+    """A RunRecord from a row of the ``history`` statement (the same in every ledger)."""
+    (org, integration, kind, scheduled, period, worker, status, attempts, planned, started,
+     finished, error, covered) = row  # fmt: skip
+    return RunRecord(
+        org,
+        integration,
+        kind,
+        time(scheduled),
+        time(period),
+        worker,
+        status,
+        attempts,
+        time(planned),
+        time(started),
+        time(finished),
+        error,
+        time(covered),
+    )
 
 
 def retry_delay(backoff: timedelta, attempt: int) -> timedelta:

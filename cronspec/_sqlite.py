@@ -16,9 +16,19 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import Literal
 
-from ._runs import Batch, Run, RunRecord, Status, Taken, read_queries, statuses
+from ._runs import (
+    Batch,
+    Run,
+    RunRecord,
+    Status,
+    Taken,
+    read_queries,
+    record_of,
+    run_of,
+    statuses,
+)
 
 _QUERIES = read_queries(resources.files(__package__).joinpath("_sqlite.sql").read_text())
 
@@ -28,17 +38,8 @@ def _text(at: datetime) -> str:
     return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _maybe_time(text: str | None) -> datetime | None:
+def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
-
-
-def _run(row: Sequence[Any], worker: str) -> Run:
-    org, integration, kind, scheduled, period, attempts = row[:6]
-    return Run(org, integration, kind, _time(scheduled), _time(period), attempts, worker)
 
 
 class _Planning:
@@ -47,7 +48,7 @@ class _Planning:
         self.now = now
         self.locked = True  # BEGIN IMMEDIATE waited for the single writer's lock
         (planned,) = conn.execute(_QUERIES["watermark"]).fetchone()
-        self.watermark = _maybe_time(planned)
+        self.watermark = _time(planned)
 
     def insert(self, batch: Batch) -> int:
         before = self.conn.total_changes
@@ -144,7 +145,8 @@ class SQLiteLedger:
                 },
             ).fetchall()
         return Taken(
-            [(_run(row, worker), at) for row in rows], [_run(row, row[6]) for row in expired]
+            [(run_of(row, worker, _time), at) for row in rows],
+            [run_of(row, row[6], _time) for row in expired],
         )
 
     def finish(
@@ -204,7 +206,7 @@ class SQLiteLedger:
                     "limit": -1 if limit is None else limit,
                 },
             ).fetchall()
-        return [_record(row) for row in rows]
+        return [record_of(row, _time) for row in rows]
 
 
 def _identity(run: Run) -> dict[str, object]:
@@ -214,23 +216,3 @@ def _identity(run: Run) -> dict[str, object]:
         "worker": run.worker,
         "attempt": run.attempt,
     }
-
-
-def _record(row: Sequence[Any]) -> RunRecord:
-    (org, integration, kind, scheduled, period, worker, status, attempts, planned, started,
-     finished, error, covered) = row  # fmt: skip
-    return RunRecord(
-        org,
-        integration,
-        kind,
-        _time(scheduled),
-        _maybe_time(period),
-        worker,
-        cast(Status, status),
-        attempts,
-        _time(planned),
-        _maybe_time(started),
-        _maybe_time(finished),
-        error,
-        _maybe_time(covered),
-    )

@@ -20,7 +20,17 @@ from typing import Any, Literal, Protocol, cast
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from cronspec._runs import Batch, Run, RunRecord, Status, Taken, read_queries, statuses
+from cronspec._runs import (
+    Batch,
+    Run,
+    RunRecord,
+    Status,
+    Taken,
+    read_queries,
+    record_of,
+    run_of,
+    statuses,
+)
 
 _QUERIES = read_queries(resources.files(__package__).joinpath("queries.sql").read_text())
 _SCHEMA = resources.files(__package__).joinpath("schema.sql").read_text()
@@ -41,31 +51,6 @@ def _milliseconds(value: timedelta) -> str:
 def _utc(at: datetime | None) -> Any:
     """psycopg gives times in the session's TimeZone; cronspec's are UTC."""
     return None if at is None else at.astimezone(UTC)
-
-
-def _run(row: Sequence[Any], worker: str) -> Run:
-    org, integration, kind, scheduled, period, attempts = row[:6]
-    return Run(org, integration, kind, _utc(scheduled), _utc(period), attempts, worker)
-
-
-def _record(row: Sequence[Any]) -> RunRecord:
-    (org, integration, kind, scheduled, period, worker, status, attempts, planned, started,
-     finished, error, covered) = row  # fmt: skip
-    return RunRecord(
-        org,
-        integration,
-        kind,
-        _utc(scheduled),
-        _utc(period),
-        worker,
-        status,
-        attempts,
-        _utc(planned),
-        _utc(started),
-        _utc(finished),
-        error,
-        _utc(covered),
-    )
 
 
 class _Planning:
@@ -215,8 +200,8 @@ class PostgresLedger:
                 _QUERIES["take"], {"now": at, "worker": worker, "limit": limit, "lease": lease}
             )
             rows = cur.fetchall()
-        runs = [(_run(row, worker), _utc(at)) for row in rows]
-        return Taken(runs, [_run(row, row[6]) for row in expired])
+        runs = [(run_of(row, worker, _utc), _utc(at)) for row in rows]
+        return Taken(runs, [run_of(row, row[6], _utc) for row in expired])
 
     def finish(
         self,
@@ -278,4 +263,4 @@ class PostgresLedger:
                 _QUERIES["history"],
                 {"since": since, "until": until, "statuses": wanted, "limit": limit},
             )
-            return [_record(row) for row in cur.fetchall()]
+            return [record_of(row, _utc) for row in cur.fetchall()]
