@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 
 from ._days import FULL_MONTH, MONTH_LENGTH, MONTH_NAMES, DaySpec, month_days
-from ._errors import CronSyntaxError
+from ._errors import CronSyntaxError, elided
 
 MAX_LENGTH = 1000  # Debian refuses a number of 1000 characters; no real schedule comes close
 
@@ -92,28 +92,30 @@ def _read_number(field: int, text: str, start: int) -> tuple[int, int]:
     word = text[start:end]
     if not word:
         found = f"'{text[start]}'" if start < len(text) else "nothing"
-        raise _TokenError(start, f"expected a number in '{text}', found {found}")
+        raise _TokenError(start, f"expected a number in '{elided(text)}', found {found}")
     names = _NAMES[field]
     if names is None:
-        raise _TokenError(start, f"'{word}' is not a number")
+        raise _TokenError(start, f"'{elided(word)}' is not a number")
     value = names.get(word.upper())
     if value is None:
         kind, spelled = (
             ("month", "JAN-DEC or 1-12") if field == MONTH else ("day", "SUN-SAT or 0-7")
         )
-        raise _TokenError(start, f"'{word}' is not a {kind} name (use {spelled})")
+        raise _TokenError(start, f"'{elided(word)}' is not a {kind} name (use {spelled})")
     return value, end
 
 
 def _check_range(field: int, value: int, offset: int) -> int:
     if not _LOW[field] <= value <= _HIGH[field]:
-        raise _TokenError(offset, f"{value} is out of range {_LOW[field]}-{_HIGH[field]}")
+        raise _TokenError(
+            offset, f"{elided(str(value))} is out of range {_LOW[field]}-{_HIGH[field]}"
+        )
     return value
 
 
 def _expect_end(text: str, at: int) -> None:
     if at < len(text):
-        raise _TokenError(at, f"unexpected '{text[at:]}' in '{text}'")
+        raise _TokenError(at, f"unexpected '{elided(text[at:])}' in '{elided(text)}'")
 
 
 def _element(field: int, text: str) -> tuple[int, int, int, int]:
@@ -128,7 +130,7 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
             n, end = _read_number(field, text, 2)
             _expect_end(text, end)
             if n > 30:
-                raise _TokenError(2, f"L-{n} is out of range: n in L-n must be 0-30")
+                raise _TokenError(2, f"L-{elided(str(n))} is out of range: n in L-n must be 0-30")
             return 0, 1 << n, 0, 0
     if text[0] in "*?":
         if text[0] == "?" and field not in (DOM, DOW):
@@ -138,7 +140,7 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
         start, at = _read_number(field, text, 0)
         if field == DOM and text[at:] == "W":
             if not 1 <= start <= 31:
-                raise _TokenError(0, f"{start} is out of range 1-31")
+                raise _TokenError(0, f"{elided(str(start))} is out of range 1-31")
             return 0, 0, 1 << start, 0
         if field == DOW and text[at : at + 1] in ("L", "#"):
             weekday = _check_range(field, start, 0) % 7
@@ -148,7 +150,9 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
             nth, end = _read_number(field, text, at + 1)
             _expect_end(text, end)
             if not 1 <= nth <= 5:
-                raise _TokenError(at + 1, f"#{nth} is out of range: a month has weeks #1-#5")
+                raise _TokenError(
+                    at + 1, f"#{elided(str(nth))} is out of range: a month has weeks #1-#5"
+                )
             return 0, 0, 0, 1 << (7 * (nth - 1) + weekday)
         _check_range(field, start, 0)
         stop = start
@@ -161,20 +165,21 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
                 low = 1 if field == DOW else low  # Sunday is 7 at the end of a wrapped week
                 wrapped = f"{start}-{high},{low if stop == low else f'{low}-{stop}'}"
                 hint = f"{stop}-{start}, or {wrapped} to wrap around"
-                raise _TokenError(0, f"range {text[:end]} is reversed: write {hint}")
+                raise _TokenError(0, f"range {elided(text[:end])} is reversed: write {hint}")
             at = end
     step = 1
     if text[at : at + 1] == "/":
-        if text[0] not in "*?" and "-" not in text[:at]:
-            raise _TokenError(
-                0,
-                f"step without a range in '{text}': write {start}-{high}{text[at:]}"
-                f" or *{text[at:]}",
-            )
         digits_at = at + 1
         step, at = _read_number(MINUTE, text, digits_at)  # steps are numbers, never names
         if step == 0:
-            raise _TokenError(digits_at, f"step 0 in '{text}' must be at least 1")
+            raise _TokenError(digits_at, f"step 0 in '{elided(text)}' must be at least 1")
+        if text[0] not in "*?" and "-" not in text[:digits_at]:
+            every = elided(str(step))
+            raise _TokenError(
+                0,
+                f"step without a range in '{elided(text)}': write {start}-{high}/{every}"
+                f" or */{every}",
+            )
     _expect_end(text, at)
     return stepped(start, stop, step), 0, 0, 0
 
@@ -200,7 +205,7 @@ def compile_token(field: int, text: str) -> Token:
                 offset += len(item) + 1
                 continue
         if not item:
-            raise _TokenError(offset, f"empty list item in '{text}'")
+            raise _TokenError(offset, f"empty list item in '{elided(text)}'")
         try:
             bits, more, more2, more3 = _element(field, item)
         except _TokenError as error:
@@ -362,7 +367,7 @@ def _parse_macro(text: str, word: str) -> Spec:
         elif word.lower() in MACROS:
             reason = f"macros are lower-case: write {word.lower()}"
         else:
-            reason = f"unknown macro '{word}' (use one of {', '.join(MACROS)})"
+            reason = f"unknown macro '{elided(word)}' (use one of {', '.join(MACROS)})"
         raise _fail(text, None, column, reason)
     return parse_spec(expansion)
 

@@ -41,6 +41,7 @@ def parse_or_syntax_error(text: str) -> cronspec.Cron | None:
         assert error.field is None or error.field in FIELD_NAMES
         assert 0 <= error.position <= len(text)
         assert error.reason
+        assert len(str(error)) <= 200, str(error)
         assert "\n" not in str(error)
         assert "\r" not in str(error)
         return None
@@ -80,6 +81,22 @@ cron_characters = st.sampled_from(
 @example("0 0 L,15W,LW * 1#1,5L")
 def test_parse_of_cron_like_text_returns_a_cron_or_a_syntax_error(text: str) -> None:
     parse_or_syntax_error(text)
+
+
+@given(
+    st.one_of(
+        st.text(min_size=900, max_size=1000),
+        st.lists(cron_characters, min_size=900, max_size=1000).map("".join),
+        st.lists(st.sampled_from(("1", "9", "0", ",", "/", "-", "x", " ")), max_size=1000).map(
+            "".join
+        ),
+    )
+)
+@example(",".join(map(str, range(60))) * 4 + "x * * * *")
+@example("5/" + "1" * 900 + " * * * *")
+@example("*/2 " * 200)
+def test_a_long_input_gets_one_short_line(text: str) -> None:
+    parse_or_syntax_error(text)  # which checks the message: one line, at most 200 characters
 
 
 @pytest.mark.parametrize(

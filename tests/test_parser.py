@@ -547,6 +547,50 @@ class TestMessages:
     def test_message_reads(self, expression: str, message: str) -> None:
         assert str(syntax_error(expression)) == message
 
+    @pytest.mark.parametrize(
+        ("expression", "message"),
+        [
+            ("9" * 900 + " * * * *", f"minute: {'9' * 39}\u2026 is out of range 0-59 (column 1)"),
+            (
+                ",".join(map(str, range(60))) + ",,1 * * * *",
+                "minute: empty list item in '0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,1\u2026'"
+                " (column 171)",
+            ),
+            (
+                "*" + "x" * 300 + " * * * *",
+                f"minute: unexpected '{'x' * 39}\u2026' in '*{'x' * 38}\u2026' (column 2)",
+            ),
+            (
+                "5/" + "1" * 50 + " * * * *",
+                f"minute: step without a range in '5/{'1' * 37}\u2026': write 5-59/{'1' * 39}\u2026"
+                f" or */{'1' * 39}\u2026 (column 1)",
+            ),
+            (
+                "0 0 * * " + "MONDAY" * 10,
+                "day-of-week: 'MONDAYMONDAYMONDAYMONDAYMONDAYMONDAYMON\u2026' is not a day name"
+                " (use SUN-SAT or 0-7) (column 9)",
+            ),
+            (
+                "0 0 * * 5#" + "9" * 50,
+                f"day-of-week: #{'9' * 39}\u2026 is out of range: a month has weeks #1-#5 (column 11)",
+            ),
+            (
+                "@" + "x" * 200,
+                f"unknown macro '@{'x' * 38}\u2026' (use one of @yearly, @annually, @monthly,"
+                " @weekly, @daily, @midnight, @hourly) (column 1)",
+            ),
+        ],
+    )
+    def test_message_quotes_at_most_40_characters_of_the_input(
+        self, expression: str, message: str
+    ) -> None:
+        assert str(syntax_error(expression)) == message
+
+    def test_a_step_without_a_range_is_named_before_junk_after_the_step(self) -> None:
+        assert str(syntax_error("5/10x * * * *")) == (
+            "minute: step without a range in '5/10x': write 5-59/10 or */10 (column 1)"
+        )
+
     def test_reversed_day_of_month_range_suggests_a_plain_wrap_around(self) -> None:
         # The wrap-around hint should not end in a one-value range like "1-1".
         assert str(syntax_error("0 0 5-1 * *")) == (
