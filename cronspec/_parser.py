@@ -147,7 +147,10 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
             if text[at] == "L":
                 _expect_end(text, at + 1)
                 return 0, 1 << weekday, 0, 0
-            nth, end = _read_number(field, text, at + 1)
+            if text[at + 1 : at + 2] in _LETTERS:  # 3#WED once read as 3#3
+                week = elided(text[at + 1 :])
+                raise _TokenError(at + 1, f"'{week}' after # is not a week number: write #1 to #5")
+            nth, end = _read_number(MINUTE, text, at + 1)  # week numbers, never names
             _expect_end(text, end)
             if not 1 <= nth <= 5:
                 raise _TokenError(

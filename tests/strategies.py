@@ -262,8 +262,13 @@ def reversed_range_field(draw: st.DrawFn, field: int) -> str:
 def broken_in_field(draw: st.DrawFn) -> Broken:
     fields = draw(field_lists())
     field = draw(st.integers(0, 4))
-    kind = draw(st.sampled_from(("range", "step", "reversed", "junk", "look-alike", "question")))
-    if kind == "range":
+    kinds = ("range", "step", "reversed", "junk", "look-alike", "question", "week-name")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "week-name":  # the week after # is a number: 3#WED once read as 3#3
+        field = 4
+        weekday = value_text(draw, 4, draw(_WEEKDAYS))
+        fields[field] = f"{weekday}#{any_case(draw, draw(st.sampled_from(DAY_NAMES)))}"
+    elif kind == "range":
         fields[field] = draw(out_of_range_field(field))
     elif kind == "step":
         fields[field] = draw(bad_step_field(field))

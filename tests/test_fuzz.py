@@ -229,6 +229,8 @@ def test_every_valid_form_parses(expression: str) -> None:
 @example(Broken("0 0 * * FRI-MON", 4))
 @example(Broken("*/2/3 * * * *", 0))
 @example(Broken("0 0 * * 5#3x", 4))
+@example(Broken("0 0 * * 3#WED", 4))
+@example(Broken("0 0 * * MON#FRI", 4))
 @example(Broken("0 2 * * *\n", None))
 @example(Broken("0 0 * * * *", None))
 def test_every_broken_form_is_a_syntax_error_naming_its_field(broken: Broken) -> None:

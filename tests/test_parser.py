@@ -517,6 +517,15 @@ class TestMessages:
             ("? * * * *", "minute: '?' is only allowed in day-of-month and day-of-week (column 1)"),
             ("0 0 * * 5#6", "day-of-week: #6 is out of range: a month has weeks #1-#5 (column 11)"),
             (
+                "0 0 * * 3#WED",
+                "day-of-week: 'WED' after # is not a week number: write #1 to #5 (column 11)",
+            ),
+            (
+                "0 0 * * MON#FRI",
+                "day-of-week: 'FRI' after # is not a week number: write #1 to #5 (column 13)",
+            ),
+            ("0 0 * * 5#", "day-of-week: expected a number in '5#', found nothing (column 11)"),
+            (
                 "0 0 L-31 * *",
                 "day-of-month: L-31 is out of range: n in L-n must be 0-30 (column 7)",
             ),
