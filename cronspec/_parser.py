@@ -132,6 +132,9 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
             if n > 30:
                 raise _TokenError(2, f"L-{elided(str(n))} is out of range: n in L-n must be 0-30")
             return 0, 1 << n, 0, 0
+    # FRIL is how Quartz and croner write 5L; the word is a name, so any case.
+    if field == DOW and len(text) == 4 and text[3] in "Ll" and text[:3].upper() in _WEEKDAYS:
+        return 0, 1 << _WEEKDAYS[text[:3].upper()], 0, 0
     if text[0] in "*?":
         if text[0] == "?" and field not in (DOM, DOW):
             raise _TokenError(0, "'?' is only allowed in day-of-month and day-of-week")
@@ -147,9 +150,13 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
             if text[at] == "L":
                 _expect_end(text, at + 1)
                 return 0, 1 << weekday, 0, 0
+            if text[at + 1 :] == "L":  # OCPS 1.3 spells the last Friday 5#L
+                return 0, 1 << weekday, 0, 0
             if text[at + 1 : at + 2] in _LETTERS:  # 3#WED once read as 3#3
                 week = elided(text[at + 1 :])
-                raise _TokenError(at + 1, f"'{week}' after # is not a week number: write #1 to #5")
+                raise _TokenError(
+                    at + 1, f"'{week}' after # is not a week number: write #1 to #5, or #L"
+                )
             nth, end = _read_number(MINUTE, text, at + 1)  # week numbers, never names
             _expect_end(text, end)
             if not 1 <= nth <= 5:
@@ -389,11 +396,11 @@ def _check_can_fire(text: str, spec: Spec) -> None:
         where, have = names[0], "has"
     else:
         where, have = f"{', '.join(names[:-1])} and {names[-1]}", "have"
-    every_weekday = day.weekdays == 0x7F and not (day.last_weekdays or day.nth_weekdays)
-    if every_weekday and not day.nearest_weekdays and bool(day.days) != bool(day.last_days):
-        lowest = day.days or day.last_days
+    if day.weekdays == 0x7F:  # every weekday: the day-of-month side alone never fires
+        dates = day.days | day.nearest_weekdays  # 30 and 30W both need a day 30
+        lowest = dates or day.last_days
         n = (lowest & -lowest).bit_length() - 1
-        reason = f"{where} {have} no day {n if day.days else f'L-{n}'}"
+        reason = f"{where} {have} no day {n if dates else f'L-{n}'}"
     else:
         reason = "day-of-month and day-of-week never match the same date"
     raise _fail(text, DOM, column, reason)

@@ -64,8 +64,8 @@ _DOM_LAST = re.compile(r"(?:L|\$)")
 _DOM_LAST_MINUS = re.compile(r"L-([0-9]+)")
 _DOM_LAST_WEEKDAY = re.compile(r"LW")
 _DOM_NEAREST = re.compile(r"([0-9]+)W")
-_DOW_LAST = re.compile(r"([0-9]+)L")
-_DOW_NTH = re.compile(_VALUE + r"#([0-9]+)")
+_DOW_LAST = re.compile(r"([0-9]+)L|([A-Za-z]{3})[Ll]")  # 5L, or FRIL (Quartz, croner)
+_DOW_NTH = re.compile(_VALUE + r"#([0-9]+|L)")  # 5#L is OCPS 1.3's 5L
 
 
 class RefSyntaxError(ValueError):
@@ -188,6 +188,8 @@ def _parse_field(field: int, text: str) -> _Field:
         elif field == 2 and (m := _DOM_NEAREST.fullmatch(item)):
             out.nearest.add(_value(field, m[1]))
         elif field == 4 and (m := _DOW_LAST.fullmatch(item)):
+            out.last_of_weekday.add(_value(field, m[1] or m[2]) % 7)
+        elif field == 4 and (m := _DOW_NTH.fullmatch(item)) and m[2] == "L":
             out.last_of_weekday.add(_value(field, m[1]) % 7)
         elif field == 4 and (m := _DOW_NTH.fullmatch(item)):
             if not 1 <= int(m[2]) <= 5:

@@ -27,7 +27,7 @@ ZONES: tuple[str | tzinfo, ...] = ("UTC", KATHMANDU_LIKE, *DST_ZONE_NAMES)
 
 # Strategies are built once, here: building them inside every draw costs more than the draw.
 _ZEROS = st.sampled_from((0, 0, 0, 0, 1, 2))
-_CASES = st.integers(0, 7)
+_CASES = st.integers(0, 15)
 _COIN = st.booleans()
 _VALUES = (
     st.one_of(st.integers(0, 59), st.sampled_from((0, 15, 30, 45, 59))),
@@ -92,11 +92,19 @@ _DOM_EXTENSIONS = st.one_of(
 )
 
 
+_DOW_EXTENSION_KINDS = st.sampled_from(("nL", "nL", "FRIL", "n#L", "n#k", "n#k", "n#k"))
+
+
 def dow_extension(draw: st.DrawFn) -> str:
+    """``5L``, ``FRIL`` (any case), ``5#L`` or ``FRI#L`` (both = 5L), ``5#3`` or ``fri#3``."""
     weekday = draw(_WEEKDAYS)
-    if draw(_COIN):
-        return f"{weekday}L"
-    return f"{value_text(draw, 4, weekday)}#{draw(_WEEKS)}"
+    kind = draw(_DOW_EXTENSION_KINDS)
+    if kind == "nL":
+        return f"{number_text(draw, weekday)}L"
+    if kind == "FRIL":
+        return any_case(draw, DAY_NAMES[weekday % 7] + "L")
+    week = "L" if kind == "n#L" else number_text(draw, draw(_WEEKS))
+    return f"{value_text(draw, 4, weekday)}#{week}"
 
 
 def field_text(draw: st.DrawFn, field: int) -> str:
@@ -325,7 +333,15 @@ def broken_whole(draw: st.DrawFn) -> Broken:
             )
         )
         return Broken(text, None)
-    never = ("0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 30W 2 *", "0 0 L-30 2,4 *", "0 0 31 FEB ?")
+    never = (
+        "0 0 30 2 *",
+        "0 0 31 4,6,9,11 *",
+        "0 0 30W 2 *",
+        "0 0 31W 4,6 *",
+        "0 0 L-30 2,4 *",
+        "0 0 L-29,30W 2 ?",
+        "0 0 31 FEB ?",
+    )
     return Broken(draw(st.sampled_from(never)), 2)
 
 

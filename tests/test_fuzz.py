@@ -261,6 +261,9 @@ def edited_expressions(draw: st.DrawFn) -> str:
 @example("0 0 1-7 * 1,L")
 @example("0 0 L * 5L,5#2")
 @example("*/5,7 1 ? * 1#5,?")
+@example("0 0 * * FRIL,monl")
+@example("0 0 * * 5#L,FRI#l")
+@example("0 0 * * FRIL#2")
 def test_cronspec_and_the_reference_accept_and_read_the_same_texts(text: str) -> None:
     cron = parse_or_syntax_error(text)
     assert (cron is not None) == ref_is_valid(text), text

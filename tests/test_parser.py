@@ -105,6 +105,14 @@ class TestAcceptedFormsNormalize:
             ("0 0 * * 7L", "0 0 * * 0L"),
             ("0 0 * * 5#3", "0 0 * * 5#3"),
             ("0 0 * * 5#3,1", "0 0 * * 1,5#3"),
+            ("0 0 * * FRIL", "0 0 * * 5L"),
+            ("0 0 * * fril", "0 0 * * 5L"),
+            ("0 0 * * FriL", "0 0 * * 5L"),
+            ("0 0 * * SUNl", "0 0 * * 0L"),
+            ("0 0 * * MONL,FRIL", "0 0 * * 1L,5L"),
+            ("0 0 * * 5#L", "0 0 * * 5L"),
+            ("0 0 * * FRI#L", "0 0 * * 5L"),
+            ("0 0 * * 7#L,mon#L", "0 0 * * 0L,1L"),
             ("0 0 ? * 1", "0 0 * * 1"),
             ("0 0 1 * ?", "0 0 1 * *"),
             ("@yearly", "0 0 1 1 *"),
@@ -252,6 +260,10 @@ class TestExtensions:
             pytest.param("1#5", [29], id="fifth-monday"),
             pytest.param("7#1", [7], id="first-sunday-as-7"),
             pytest.param("5#3,1", [1, 8, 15, 19, 22, 29], id="third-friday-and-mondays"),
+            pytest.param("FRIL", [26], id="last-friday-as-FRIL"),
+            pytest.param("MONL,FRIL", [26, 29], id="last-monday-and-last-friday"),
+            pytest.param("5#L", [26], id="last-friday-as-5#L"),
+            pytest.param("FRI#L", [26], id="last-friday-as-FRI#L"),
             pytest.param("?", list(range(1, 31)), id="question-mark-is-star"),
         ],
     )
@@ -414,11 +426,22 @@ class TestRejectedExpressions:
             ),
             ("0 0 L-30 2 *", "day-of-month: February has no day L-30 (column 5)"),
             ("0 0 30,31 FEB *", "day-of-month: February has no day 30 (column 5)"),
+            ("0 0 30W 2 *", "day-of-month: February has no day 30 (column 5)"),
+            ("0 0 31W 4,6 *", "day-of-month: April and June have no day 31 (column 5)"),
+            ("0 0 L-30 4 *", "day-of-month: April has no day L-30 (column 5)"),
+            ("0 0 L-29 FEB ?", "day-of-month: February has no day L-29 (column 5)"),
+            ("0 0 30,L-30 2 *", "day-of-month: February has no day 30 (column 5)"),
+            ("0 0 L-30,31W 4 *", "day-of-month: April has no day 31 (column 5)"),
         ],
     )
     def test_rejects_schedule_that_never_fires(self, expression: str, message: str) -> None:
         error = syntax_error(expression)
         assert (error.field, error.position, str(error)) == ("day-of-month", 4, message)
+
+    def test_blames_both_day_fields_when_only_their_combination_never_fires(self) -> None:
+        assert str(syntax_error("0 0 */30 2 1#2")) == (
+            "day-of-month: day-of-month and day-of-week never match the same date (column 5)"
+        )
 
     def test_accepts_impossible_date_when_day_of_week_can_fire_instead(self) -> None:
         assert firing_days("0 0 31 2 1", 2026, 2) == [2, 9, 16, 23]
@@ -518,11 +541,11 @@ class TestMessages:
             ("0 0 * * 5#6", "day-of-week: #6 is out of range: a month has weeks #1-#5 (column 11)"),
             (
                 "0 0 * * 3#WED",
-                "day-of-week: 'WED' after # is not a week number: write #1 to #5 (column 11)",
+                "day-of-week: 'WED' after # is not a week number: write #1 to #5, or #L (column 11)",
             ),
             (
                 "0 0 * * MON#FRI",
-                "day-of-week: 'FRI' after # is not a week number: write #1 to #5 (column 13)",
+                "day-of-week: 'FRI' after # is not a week number: write #1 to #5, or #L (column 13)",
             ),
             ("0 0 * * 5#", "day-of-week: expected a number in '5#', found nothing (column 11)"),
             (
@@ -725,6 +748,8 @@ class TestCronValue:
             "0 0 LW,1W,15W * *",
             "0 0 $ * *",
             "0 0 * * 5L,1#2",
+            "0 0 * * MONL,fril",
+            "0 0 * * FRI#L,5#2",
             "0 0 1 * 5#3",
             "0 0 ? * ?",
             "@hourly",
