@@ -278,6 +278,34 @@ def _bad_character(text: str) -> CronSyntaxError:
     return _fail(text, field, column, reason)
 
 
+def _zone_prefix_error(text: str) -> CronSyntaxError | None:
+    """cronie's and robfig's ``CRON_TZ=Europe/Oslo 0 2 * * *``: refused, because a schedule's
+    zone is kept in one place (``tz=``, the row's timezone column), never in its text."""
+    first = text.split()[0]
+    variable, _, zone = first.partition("=")
+    if variable.upper() not in ("CRON_TZ", "TZ"):
+        return None
+    reason = (
+        f"'{elided(first)}' is a crontab zone prefix: pass the zone separately"
+        f" (tz='{elided(zone)}', or the row's timezone column)"
+    )
+    return _fail(text, None, _field_starts(text)[0], reason)
+
+
+# The words a cron field can hold: names, L, W, LW and FRIL. Anything else after the fifth
+# field (``/usr/bin/backup``, a user name) is the rest of a crontab line.
+_FIELD_WORDS = frozenset(
+    {"L", "W", "LW", *_MONTHS, *_WEEKDAYS, *(f"{weekday}L" for weekday in _WEEKDAYS)}
+)
+
+
+def _looks_like_a_field(word: str) -> bool:
+    if not all(char.isalnum() or char in "*?/,#$-" for char in word):
+        return False
+    words = "".join(char if char.isalpha() else " " for char in word).split()
+    return all(letters.upper() in _FIELD_WORDS for letters in words)
+
+
 def _field_count_error(text: str, count: int) -> CronSyntaxError:
     starts = _field_starts(text)
     expected = "expected 5 fields (minute hour day-of-month month day-of-week)"
@@ -285,6 +313,11 @@ def _field_count_error(text: str, count: int) -> CronSyntaxError:
         return _fail(text, None, starts[1], "a macro such as @daily stands alone, without fields")
     if count > 5 and text[starts[5]] == "#":
         return _fail(text, None, starts[5], "comments are not part of a cron expression")
+    words = text.split()
+    if count > 5 and not _looks_like_a_field(words[5]):
+        rest = elided(" ".join(words[5:]))
+        reason = f"'{rest}' looks like a crontab command: a schedule is only the five time fields"
+        return _fail(text, None, starts[5], reason)
     if count > 5:
         hint = "; seconds and years are not supported" if count in (6, 7) else ""
         return _fail(text, None, starts[5], f"{expected}, got {count}{hint}")
@@ -298,7 +331,7 @@ def _token(text: str, field: int, part: str) -> Token:
         token = compile_token(field, part)
     except _TokenError as error:
         column = _field_starts(text)[field] + error.offset
-        raise _fail(text, field, column, error.reason) from None
+        raise _zone_prefix_error(text) or _fail(text, field, column, error.reason) from None
     cache = _TOKEN_CACHE[field]
     if len(cache) >= _TOKEN_CACHE_SIZE:
         cache.clear()
@@ -343,7 +376,7 @@ def parse_spec(text: str) -> Spec:
             return _parse_macro(text, parts[0])
         if not parts:
             raise _fail(text, None, 0, "empty expression")
-        raise _field_count_error(text, len(parts))
+        raise _zone_prefix_error(text) or _field_count_error(text, len(parts))
     minute_text, hour_text, dom_text, month_text, dow_text = parts
     minutes, hours, doms, months, dows = _TOKEN_CACHE
     minute = minutes.get(minute_text) or _token(text, MINUTE, minute_text)

@@ -345,6 +345,22 @@ def broken_whole(draw: st.DrawFn) -> Broken:
     return Broken(draw(st.sampled_from(never)), 2)
 
 
+COMMANDS = ("/usr/bin/backup", "root /usr/bin/backup", "echo hi", "backup.sh", "run-parts /etc")
+ZONE_VARIABLES = ("CRON_TZ", "TZ", "cron_tz")
+
+
+@st.composite
+def pasted_crontab_lines(draw: st.DrawFn) -> tuple[str, str]:
+    """A valid expression with a crontab line's zone prefix or command, and which one."""
+    text = draw(expressions())
+    if draw(_COIN):
+        zone = draw(st.sampled_from(DST_ZONE_NAMES))
+        return f"{draw(st.sampled_from(ZONE_VARIABLES))}={zone}{draw(blanks)}{text}", "prefix"
+    if text.lstrip().startswith("@"):
+        text = MACROS[text.strip()]  # a macro with words after it is refused as a macro
+    return f"{text}{draw(blanks)}{draw(st.sampled_from(COMMANDS))}", "command"
+
+
 INNER_SWAPS = (
     (",", ";"),
     (",", "."),

@@ -9,6 +9,7 @@ both accept it or both refuse it, and when accepted both read it the same way.
 from __future__ import annotations
 
 import logging
+import re
 import tracemalloc
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +27,7 @@ from reference import (
     ref_next_after,
     ref_signature,
 )
-from strategies import Broken, broken_expressions, expressions
+from strategies import Broken, broken_expressions, expressions, pasted_crontab_lines
 
 import cronspec
 from cronspec import CronSyntaxError, ScheduleMap
@@ -240,6 +241,26 @@ def test_every_broken_form_is_a_syntax_error_naming_its_field(broken: Broken) ->
     parse_or_syntax_error(broken.expression)
     if broken.field is not None:
         assert caught.value.field == FIELD_NAMES[broken.field], str(caught.value)
+
+
+@given(pasted_crontab_lines())
+@example(("CRON_TZ=Europe/Oslo 0 2 * * *", "prefix"))
+@example(("0 2 * * * root /usr/bin/backup", "command"))
+def test_a_pasted_crontab_line_is_named_for_what_it_is(case: tuple[str, str]) -> None:
+    text, kind = case
+    with pytest.raises(CronSyntaxError) as caught:
+        cronspec.parse(text)
+    words = list(re.finditer(r"[^ \t]+", text))
+    if kind == "prefix":
+        first = words[0]
+        assert caught.value.reason.startswith(f"'{first[0]}' is a crontab zone prefix: "), text
+        assert caught.value.position == first.start()
+    else:
+        command = " ".join(word[0] for word in words[5:])
+        assert caught.value.reason == (
+            f"'{command}' looks like a crontab command: a schedule is only the five time fields"
+        )
+        assert caught.value.position == words[5].start()
 
 
 EDITS = (*"0123456789*/,-?LW#$ \t", "JAN", "MON", "SUN", "7", "00", "31", "L-", "W")

@@ -399,9 +399,52 @@ class TestRejectedExpressions:
             in str(error)
         )
 
-    @pytest.mark.parametrize("expression", ["0 * * * * *", "*/5 0 2 * * *"])
+    @pytest.mark.parametrize(
+        "expression",
+        ["0 * * * * *", "*/5 0 2 * * *", "0 15 10 ? * MON-FRI", "0 15 10 ? * 6L 2002-2005"],
+    )
     def test_six_fields_say_seconds_are_not_supported(self, expression: str) -> None:
         assert "seconds" in str(syntax_error(expression))
+
+    @pytest.mark.parametrize(
+        ("expression", "position", "prefix", "zone"),
+        [
+            ("CRON_TZ=Europe/Oslo 0 2 * * *", 0, "CRON_TZ=Europe/Oslo", "Europe/Oslo"),
+            ("TZ=Europe/Oslo 0 2 * * *", 0, "TZ=Europe/Oslo", "Europe/Oslo"),
+            ("  cron_tz=UTC 0 2 * *", 2, "cron_tz=UTC", "UTC"),  # five words: the minute fails
+            ("CRON_TZ=UTC @daily", 0, "CRON_TZ=UTC", "UTC"),
+            ("CRON_TZ=America/New_York", 0, "CRON_TZ=America/New_York", "America/New_York"),
+            ("TZ=UTC 99 * * * *", 0, "TZ=UTC", "UTC"),
+        ],
+    )
+    def test_a_crontab_zone_prefix_says_to_pass_the_zone_separately(
+        self, expression: str, position: int, prefix: str, zone: str
+    ) -> None:
+        error = syntax_error(expression)
+        assert (error.field, error.position) == (None, position)
+        assert str(error) == (
+            f"'{prefix}' is a crontab zone prefix: pass the zone separately"
+            f" (tz='{zone}', or the row's timezone column) (column {position + 1})"
+        )
+
+    @pytest.mark.parametrize(
+        ("expression", "command"),
+        [
+            ("0 2 * * * /usr/bin/backup", "/usr/bin/backup"),
+            ("0 2 * * * root /usr/bin/backup", "root /usr/bin/backup"),
+            ("0 2 * * *\troot\t/usr/bin/backup  --all", "root /usr/bin/backup --all"),
+            ("0 2 * * * backup.sh", "backup.sh"),
+        ],
+    )
+    def test_a_crontab_command_after_the_fields_is_named_as_one(
+        self, expression: str, command: str
+    ) -> None:
+        error = syntax_error(expression)
+        assert (error.field, error.position) == (None, 10)
+        assert str(error) == (
+            f"'{command}' looks like a crontab command: a schedule is only the five time fields"
+            " (column 11)"
+        )
 
     @pytest.mark.parametrize("macro", ["@reboot", "@DAILY", "@Hourly", "@every", "@", "@5m"])
     def test_rejects_macro(self, macro: str) -> None:
