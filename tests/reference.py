@@ -34,6 +34,7 @@ MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
+MAX_LENGTH = 1000  # DESIGN.md: absurdly long input is refused (Debian: 1000-digit numbers)
 FIELD_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week")
 LOW = (0, 0, 1, 1, 0)
 HIGH = (59, 23, 31, 12, 7)
@@ -220,7 +221,7 @@ def ref_parse(expression: str) -> RefCron:
     """Expand an expression; raise RefSyntaxError for anything DESIGN.md rejects."""
     if not isinstance(expression, str):
         raise TypeError("expression must be a str")
-    if len(expression) > 1000:
+    if len(expression) > MAX_LENGTH:
         raise RefSyntaxError("too long")
     if re.search(r"[^ -~\t]", expression):  # printable ASCII, space and tab only
         raise RefSyntaxError("a character that is not printable ASCII, space or tab")

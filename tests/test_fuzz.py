@@ -74,7 +74,11 @@ cron_characters = st.sampled_from(
 )
 
 
-@given(st.lists(cron_characters, max_size=40).map("".join))
+def cron_like_texts(min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    return st.lists(cron_characters, min_size=min_size, max_size=max_size).map("".join)
+
+
+@given(cron_like_texts(0, 40))
 @example("0 0 l * *")  # lower-case L
 @example("0 0 15w * *")
 @example("0 0 * * 5l")
@@ -84,15 +88,21 @@ def test_parse_of_cron_like_text_returns_a_cron_or_a_syntax_error(text: str) -> 
     parse_or_syntax_error(text)
 
 
-@given(
-    st.one_of(
-        st.text(min_size=900, max_size=1000),
-        st.lists(cron_characters, min_size=900, max_size=1000).map("".join),
-        st.lists(st.sampled_from(("1", "9", "0", ",", "/", "-", "x", " ")), max_size=1000).map(
-            "".join
-        ),
-    )
-)
+@st.composite
+def long_texts(draw: st.DrawFn) -> str:
+    """100 to 990 characters: a short random piece repeated, alone or as one field of an
+    otherwise valid expression (repeating keeps the draw cheap)."""
+    piece = draw(st.one_of(st.text(min_size=1, max_size=12), cron_like_texts(1, 12)))
+    body = (piece * 1000)[: draw(st.sampled_from((100, 400, 900, 990)))]
+    where = draw(st.integers(0, 5))
+    if where == 5:
+        return body
+    fields = ["0", "2", "*", "*", "*"]
+    fields[where] = body
+    return " ".join(fields)
+
+
+@given(long_texts())
 @example(",".join(map(str, range(60))) * 4 + "x * * * *")
 @example("5/" + "1" * 900 + " * * * *")
 @example("*/2 " * 200)
@@ -150,13 +160,18 @@ NUMBER_POSITIONS = (
     "0 0 * * {n}L",
     "0 0 * * {n}#2",
     "0 0 * * 5#{n}",
+    "0 0 * * {n}#L",
+    "0 0 * * FRI#{n}",
+    "* * {n}-31/{n} * *",
     "*/{n} * 99 * *",
     "*/{n},*/{n},*/{n} * * * *",
 )
-HUGE_NUMBERS = ("60", "9999999999", "9" * 40, "1" + "0" * 900)
+HUGE_NUMBERS = ("60", "9999999999", "9" * 40, "1" + "0" * 900, "0" * 899 + "7")
 
 
-@pytest.mark.parametrize("number", HUGE_NUMBERS, ids=["60", "10-digits", "40-digits", "901-digits"])
+@pytest.mark.parametrize(
+    "number", HUGE_NUMBERS, ids=["60", "10-digits", "40-digits", "901-digits", "900-digit-7"]
+)
 @pytest.mark.parametrize("position", NUMBER_POSITIONS)
 def test_a_huge_number_in_any_position_costs_bounded_memory(position: str, number: str) -> None:
     text = position.format(n=number)
@@ -180,6 +195,21 @@ def test_a_huge_number_in_any_position_costs_bounded_memory(position: str, numbe
 )
 def test_a_step_past_the_span_means_only_the_start_value(text: str, normalized: str) -> None:
     assert cronspec.parse(text) == cronspec.parse(normalized)
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("0" * 900 + "5 * * * *", "5 * * * *"),
+        ("0 0 L-" + "0" * 40 + "3 * *", "0 0 L-3 * *"),
+        ("0 0 " + "0" * 40 + "15W * *", "0 0 15W * *"),
+        ("0 0 * * " + "0" * 40 + "5L", "0 0 * * 5L"),
+        ("0 0 * * " + "0" * 40 + "5#" + "0" * 40 + "3", "0 0 * * 5#3"),
+        ("0 " + "0" * 9 + "1-" + "0" * 9 + "5/" + "0" * 39 + "2 * * *", "0 1,3,5 * * *"),
+    ],
+)
+def test_leading_zeros_to_any_length_read_as_the_plain_value(text: str, normalized: str) -> None:
+    assert str(cronspec.parse(text)) == normalized
 
 
 NASTY_ZONES = (
