@@ -39,7 +39,6 @@ MACROS = {
     "@hourly": "0 * * * *",
 }
 _BLANKS = re.compile(r"[^ \t]+")
-_PLAIN = re.compile(r"(?:(\*)|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?\Z")
 _DIGITS = frozenset("0123456789")
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
@@ -56,6 +55,8 @@ class Spec(NamedTuple):
     weekday_star: bool
     day: DaySpec
 
+
+_new = tuple.__new__
 
 # One compiled field: (mask, starts with * or ?, L-n or wL bits, W bits, # bits); a plain
 # tuple because parsing builds five of them per expression.
@@ -194,45 +195,68 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
     return stepped(start, stop, step), 0, 0, 0
 
 
+def _plain_mask(low: int, high: int, text: str) -> int:
+    """The bits of a list of plain items (``a``, ``a-b``, ``*``, each maybe with ``/n``), or
+    0 when an item is anything else: an extension, or a mistake for the careful scanner to
+    explain. Plain text is nearly every field there is, so this path is kept lean."""
+    mask = 0
+    for item in text.split(","):
+        if item.isdigit():  # isdigit is ASCII-only here: parse_spec refused anything else
+            value = int(item)
+            if not low <= value <= high:
+                return 0
+            mask |= 1 << value
+            continue
+        span, slash, step = item.partition("/")
+        if span == "*":
+            first, last = low, high
+        else:
+            start, dash, stop = span.partition("-")
+            if not (dash and start.isdigit() and stop.isdigit()):
+                return 0
+            first, last = int(start), int(stop)
+            if not low <= first <= last <= high:
+                return 0
+        if not slash:
+            mask |= (2 << last) - (1 << first)
+            continue
+        every = int(step) if step.isdigit() else 0
+        if not every:
+            return 0
+        mask |= stepped(first, last, every)
+    return mask
+
+
 def compile_token(field: int, text: str) -> Token:
     """Compile one field's text; raises _TokenError with an offset into ``text``."""
-    if text == "*" and _STARS:
-        return _STARS[field]
-    if text.isdigit():  # the usual single number (isdigit is ASCII-only here)
-        value = _check_range(field, int(text), 0)
-        return (1 if field == DOW and value == 7 else 1 << value, False, 0, 0, 0)
-    mask = last = nearest = nth = 0
-    offset = 0
     low, high = _LOW[field], _HIGH[field]
-    for item in text.split(","):
-        plain = _PLAIN.match(item)
-        if plain:  # a-b/n, a-b, */n: the common shapes, without the careful scanner
-            star, start, stop, step = plain.groups()
-            first, last_value = (low, high) if star else (int(start), int(stop or start))
-            every = int(step or 1)
-            if low <= first <= last_value <= high and (stop or star or not step) and every:
-                mask |= stepped(first, last_value, every)
-                offset += len(item) + 1
-                continue
-        if not item:
-            raise _TokenError(offset, f"empty list item in '{elided(text)}'")
-        try:
-            bits, more, more2, more3 = _element(field, item)
-        except _TokenError as error:
-            error.offset += offset
-            raise
-        mask |= bits
-        last |= more
-        nearest |= more2
-        nth |= more3
-        offset += len(item) + 1
+    if text.isdigit():  # the usual single number
+        value = int(text)
+        if low <= value <= high:
+            return (1 if field == DOW and value == 7 else 1 << value, False, 0, 0, 0)
+    mask = _plain_mask(low, high, text)
+    last = nearest = nth = 0
+    if not mask:  # not plain: every item through the careful scanner, which explains errors
+        offset = 0
+        for item in text.split(","):
+            if not item:
+                raise _TokenError(offset, f"empty list item in '{elided(text)}'")
+            try:
+                bits, more, more2, more3 = _element(field, item)
+            except _TokenError as error:
+                error.offset += offset
+                raise
+            mask |= bits
+            last |= more
+            nearest |= more2
+            nth |= more3
+            offset += len(item) + 1
     if field == DOW and mask >> 7:
         mask = (mask | 1) & 0x7F  # 7 is Sunday too
     return (mask, text[0] in "*?", last, nearest, nth)
 
 
-_STARS: list[Token] = []
-_STARS += [compile_token(field, "*") for field in range(5)]
+_STARS = [compile_token(field, "*") for field in range(5)]
 
 _TOKEN_CACHE: list[dict[str, Token]] = [{"*": star} for star in _STARS]
 _TOKEN_CACHE_SIZE = 4096  # per field: bounded, so hostile input cannot grow it
@@ -386,16 +410,21 @@ def parse_spec(text: str) -> Spec:
     dow = dows.get(dow_text) or _token(text, DOW, dow_text)
     dom_mask, dom_star, last_days, nearest_weekdays, _ = dom
     dow_mask, dow_star, last_weekdays, _, nth_weekdays = dow
-    day = DaySpec(
-        dom_mask,
-        last_days,
-        nearest_weekdays,
-        dow_mask,
-        last_weekdays,
-        nth_weekdays,
-        dom_star or dow_star,
+    # tuple.__new__ skips the NamedTuples' generated __new__, a Python call each: this is
+    # a fifth of a parse once the fields are compiled.
+    day = _new(
+        DaySpec,
+        (
+            dom_mask,
+            last_days,
+            nearest_weekdays,
+            dow_mask,
+            last_weekdays,
+            nth_weekdays,
+            dom_star or dow_star,
+        ),
     )
-    spec = Spec(minute[0], hour[0], month[0], minute[1], hour[1], dom_star, dow_star, day)
+    spec = _new(Spec, (minute[0], hour[0], month[0], minute[1], hour[1], dom_star, dow_star, day))
     if not _surely_fires(day):
         _check_can_fire(text, spec)
     return spec
