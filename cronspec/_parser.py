@@ -309,6 +309,7 @@ def _zone_prefix_error(text: str) -> CronSyntaxError | None:
     variable, _, zone = first.partition("=")
     if variable.upper() not in ("CRON_TZ", "TZ"):
         return None
+    zone = zone.strip("'\"")  # crontab values may be quoted
     reason = (
         f"'{elided(first)}' is a crontab zone prefix: pass the zone separately"
         f" (tz='{elided(zone)}', or the row's timezone column)"

@@ -415,6 +415,7 @@ class TestRejectedExpressions:
             ("CRON_TZ=UTC @daily", 0, "CRON_TZ=UTC", "UTC"),
             ("CRON_TZ=America/New_York", 0, "CRON_TZ=America/New_York", "America/New_York"),
             ("TZ=UTC 99 * * * *", 0, "TZ=UTC", "UTC"),
+            ('TZ="Europe/Oslo" 0 2 * * *', 0, 'TZ="Europe/Oslo"', "Europe/Oslo"),
         ],
     )
     def test_a_crontab_zone_prefix_says_to_pass_the_zone_separately(
