@@ -133,14 +133,15 @@ class Cron:
         plain = weekday_free_days(spec.day)
         # Only weekday-dependent day rules need a cache (of at most 28 month shapes).
         set_days_cache(self, {} if plain is None else _NO_CACHE)
+        minutes, hours = spec.minutes, spec.hours
         set_plan(
             self,
             (
-                spec.minutes,
-                spec.hours,
+                minutes,
+                hours,
                 spec.months,
-                (spec.minutes & -spec.minutes).bit_length() - 1,
-                (spec.hours & -spec.hours).bit_length() - 1,
+                (minutes & -minutes).bit_length() - 1,
+                (hours & -hours).bit_length() - 1,
                 -1 if plain is None else plain,
             ),
         )
