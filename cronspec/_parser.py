@@ -426,7 +426,9 @@ def parse_spec(text: str) -> Spec:
         ),
     )
     spec = _new(Spec, (minute[0], hour[0], month[0], minute[1], hour[1], dom_star, dow_star, day))
-    if not _surely_fires(day):
+    # Two day fields starting with * hold day 1 and Sunday, which meet in every month of
+    # some year: most schedules need neither _surely_fires nor trying every month shape.
+    if not ((dom_star and dow_star) or _surely_fires(day)):
         _check_can_fire(text, spec)
     return spec
 

@@ -487,6 +487,11 @@ class TestRejectedExpressions:
             "day-of-month: day-of-month and day-of-week never match the same date (column 5)"
         )
 
+    def test_two_star_day_fields_meet_on_day_1_if_it_is_a_sunday(self) -> None:
+        # */31 is day 1 alone and */7 is Sunday alone: 1 February 2026 is a Sunday.
+        assert firing_days("0 0 */31 2 */7", 2026, 2) == [1]
+        assert firing_days("0 0 */31 2 */7", 2027, 2) == []
+
     def test_accepts_impossible_date_when_day_of_week_can_fire_instead(self) -> None:
         assert firing_days("0 0 31 2 1", 2026, 2) == [2, 9, 16, 23]
 
