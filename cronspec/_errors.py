@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+ELIDED_LENGTH = 40
+
+
+def elided(text: str) -> str:
+    """``text`` cut to ELIDED_LENGTH characters, the last one an ellipsis, for a message.
+
+    A message names what is wrong; echoing a whole hostile input would make every error
+    (and every log line that carries it) as long as the input.
+    """
+    return text if len(text) <= ELIDED_LENGTH else text[: ELIDED_LENGTH - 1] + "\u2026"
+
 
 class CronError(ValueError):
     """Base class of every error cronspec raises about a schedule or a time zone."""
@@ -13,6 +24,8 @@ class CronSyntaxError(CronError):
     ``str()`` is one line: ``"minute: 99 is out of range 0-59 (column 1)"``.
     ``position`` is the 0-based column of the offending text; the message shows it 1-based,
     like an editor does.  ``field`` is None for errors about the whole expression.
+    The message quotes at most ELIDED_LENGTH characters of the input (``expression`` keeps
+    all of it), so it stays under 200 characters whatever the input.
     """
 
     expression: str

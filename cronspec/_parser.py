@@ -10,7 +10,7 @@ import re
 from typing import NamedTuple
 
 from ._days import FULL_MONTH, MONTH_LENGTH, MONTH_NAMES, DaySpec, month_days
-from ._errors import CronSyntaxError
+from ._errors import CronSyntaxError, elided
 
 MAX_LENGTH = 1000  # Debian refuses a number of 1000 characters; no real schedule comes close
 
@@ -39,7 +39,6 @@ MACROS = {
     "@hourly": "0 * * * *",
 }
 _BLANKS = re.compile(r"[^ \t]+")
-_PLAIN = re.compile(r"(?:(\*)|([0-9]+)(?:-([0-9]+))?)(?:/([0-9]+))?\Z")
 _DIGITS = frozenset("0123456789")
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
@@ -56,6 +55,8 @@ class Spec(NamedTuple):
     weekday_star: bool
     day: DaySpec
 
+
+_new = tuple.__new__  # builds a NamedTuple from a tuple without a Python call (see parse_spec)
 
 # One compiled field: (mask, starts with * or ?, L-n or wL bits, W bits, # bits); a plain
 # tuple because parsing builds five of them per expression.
@@ -92,28 +93,30 @@ def _read_number(field: int, text: str, start: int) -> tuple[int, int]:
     word = text[start:end]
     if not word:
         found = f"'{text[start]}'" if start < len(text) else "nothing"
-        raise _TokenError(start, f"expected a number in '{text}', found {found}")
+        raise _TokenError(start, f"expected a number in '{elided(text)}', found {found}")
     names = _NAMES[field]
     if names is None:
-        raise _TokenError(start, f"'{word}' is not a number")
+        raise _TokenError(start, f"'{elided(word)}' is not a number")
     value = names.get(word.upper())
     if value is None:
         kind, spelled = (
             ("month", "JAN-DEC or 1-12") if field == MONTH else ("day", "SUN-SAT or 0-7")
         )
-        raise _TokenError(start, f"'{word}' is not a {kind} name (use {spelled})")
+        raise _TokenError(start, f"'{elided(word)}' is not a {kind} name (use {spelled})")
     return value, end
 
 
 def _check_range(field: int, value: int, offset: int) -> int:
     if not _LOW[field] <= value <= _HIGH[field]:
-        raise _TokenError(offset, f"{value} is out of range {_LOW[field]}-{_HIGH[field]}")
+        raise _TokenError(
+            offset, f"{elided(str(value))} is out of range {_LOW[field]}-{_HIGH[field]}"
+        )
     return value
 
 
 def _expect_end(text: str, at: int) -> None:
     if at < len(text):
-        raise _TokenError(at, f"unexpected '{text[at:]}' in '{text}'")
+        raise _TokenError(at, f"unexpected '{elided(text[at:])}' in '{elided(text)}'")
 
 
 def _element(field: int, text: str) -> tuple[int, int, int, int]:
@@ -128,8 +131,11 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
             n, end = _read_number(field, text, 2)
             _expect_end(text, end)
             if n > 30:
-                raise _TokenError(2, f"L-{n} is out of range: n in L-n must be 0-30")
+                raise _TokenError(2, f"L-{elided(str(n))} is out of range: n in L-n must be 0-30")
             return 0, 1 << n, 0, 0
+    # FRIL is how Quartz and croner write 5L; the word is a name, so any case.
+    if field == DOW and len(text) == 4 and text[3] in "Ll" and text[:3].upper() in _WEEKDAYS:
+        return 0, 1 << _WEEKDAYS[text[:3].upper()], 0, 0
     if text[0] in "*?":
         if text[0] == "?" and field not in (DOM, DOW):
             raise _TokenError(0, "'?' is only allowed in day-of-month and day-of-week")
@@ -138,17 +144,26 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
         start, at = _read_number(field, text, 0)
         if field == DOM and text[at:] == "W":
             if not 1 <= start <= 31:
-                raise _TokenError(0, f"{start} is out of range 1-31")
+                raise _TokenError(0, f"{elided(str(start))} is out of range 1-31")
             return 0, 0, 1 << start, 0
         if field == DOW and text[at : at + 1] in ("L", "#"):
             weekday = _check_range(field, start, 0) % 7
             if text[at] == "L":
                 _expect_end(text, at + 1)
                 return 0, 1 << weekday, 0, 0
-            nth, end = _read_number(field, text, at + 1)
+            if text[at + 1 :] == "L":  # OCPS 1.3 spells the last Friday 5#L
+                return 0, 1 << weekday, 0, 0
+            if text[at + 1 : at + 2] in _LETTERS:  # 3#WED once read as 3#3
+                week = elided(text[at + 1 :])
+                raise _TokenError(
+                    at + 1, f"'{week}' after # is not a week number: write #1 to #5, or #L"
+                )
+            nth, end = _read_number(MINUTE, text, at + 1)  # week numbers, never names
             _expect_end(text, end)
             if not 1 <= nth <= 5:
-                raise _TokenError(at + 1, f"#{nth} is out of range: a month has weeks #1-#5")
+                raise _TokenError(
+                    at + 1, f"#{elided(str(nth))} is out of range: a month has weeks #1-#5"
+                )
             return 0, 0, 0, 1 << (7 * (nth - 1) + weekday)
         _check_range(field, start, 0)
         stop = start
@@ -161,63 +176,87 @@ def _element(field: int, text: str) -> tuple[int, int, int, int]:
                 low = 1 if field == DOW else low  # Sunday is 7 at the end of a wrapped week
                 wrapped = f"{start}-{high},{low if stop == low else f'{low}-{stop}'}"
                 hint = f"{stop}-{start}, or {wrapped} to wrap around"
-                raise _TokenError(0, f"range {text[:end]} is reversed: write {hint}")
+                raise _TokenError(0, f"range {elided(text[:end])} is reversed: write {hint}")
             at = end
     step = 1
     if text[at : at + 1] == "/":
-        if text[0] not in "*?" and "-" not in text[:at]:
-            raise _TokenError(
-                0,
-                f"step without a range in '{text}': write {start}-{high}{text[at:]}"
-                f" or *{text[at:]}",
-            )
         digits_at = at + 1
         step, at = _read_number(MINUTE, text, digits_at)  # steps are numbers, never names
         if step == 0:
-            raise _TokenError(digits_at, f"step 0 in '{text}' must be at least 1")
+            raise _TokenError(digits_at, f"step 0 in '{elided(text)}' must be at least 1")
+        if text[0] not in "*?" and "-" not in text[:digits_at]:
+            every = elided(str(step))
+            raise _TokenError(
+                0,
+                f"step without a range in '{elided(text)}': write {start}-{high}/{every}"
+                f" or */{every}",
+            )
     _expect_end(text, at)
     return stepped(start, stop, step), 0, 0, 0
 
 
+def _plain_mask(low: int, high: int, text: str) -> int:
+    """The bits of a list of plain items (``a``, ``a-b``, ``*``, each maybe with ``/n``), or
+    0 when an item is anything else: an extension, or a mistake for the careful scanner to
+    explain. Plain text is nearly every field there is, so this path is kept lean."""
+    mask = 0
+    for item in text.split(","):
+        if item.isdigit():  # isdigit is ASCII-only here: parse_spec refused anything else
+            value = int(item)
+            if not low <= value <= high:
+                return 0
+            mask |= 1 << value
+            continue
+        span, slash, step = item.partition("/")
+        if span == "*":
+            first, last = low, high
+        else:
+            start, dash, stop = span.partition("-")
+            if not (dash and start.isdigit() and stop.isdigit()):
+                return 0
+            first, last = int(start), int(stop)
+            if not low <= first <= last <= high:
+                return 0
+        if not slash:
+            mask |= (2 << last) - (1 << first)
+            continue
+        every = int(step) if step.isdigit() else 0
+        if not every:
+            return 0
+        mask |= stepped(first, last, every)
+    return mask
+
+
 def compile_token(field: int, text: str) -> Token:
     """Compile one field's text; raises _TokenError with an offset into ``text``."""
-    if text == "*" and _STARS:
-        return _STARS[field]
-    if text.isdigit():  # the usual single number (isdigit is ASCII-only here)
-        value = _check_range(field, int(text), 0)
-        return (1 if field == DOW and value == 7 else 1 << value, False, 0, 0, 0)
-    mask = last = nearest = nth = 0
-    offset = 0
     low, high = _LOW[field], _HIGH[field]
-    for item in text.split(","):
-        plain = _PLAIN.match(item)
-        if plain:  # a-b/n, a-b, */n: the common shapes, without the careful scanner
-            star, start, stop, step = plain.groups()
-            first, last_value = (low, high) if star else (int(start), int(stop or start))
-            every = int(step or 1)
-            if low <= first <= last_value <= high and (stop or star or not step) and every:
-                mask |= stepped(first, last_value, every)
-                offset += len(item) + 1
-                continue
-        if not item:
-            raise _TokenError(offset, f"empty list item in '{text}'")
-        try:
-            bits, more, more2, more3 = _element(field, item)
-        except _TokenError as error:
-            error.offset += offset
-            raise
-        mask |= bits
-        last |= more
-        nearest |= more2
-        nth |= more3
-        offset += len(item) + 1
+    if text.isdigit():  # the usual single number
+        value = int(text)
+        if low <= value <= high:
+            return (1 if field == DOW and value == 7 else 1 << value, False, 0, 0, 0)
+    mask = _plain_mask(low, high, text)
+    last = nearest = nth = 0
+    if not mask:  # not plain: every item through the careful scanner, which explains errors
+        offset = 0
+        for item in text.split(","):
+            if not item:
+                raise _TokenError(offset, f"empty list item in '{elided(text)}'")
+            try:
+                bits, more, more2, more3 = _element(field, item)
+            except _TokenError as error:
+                error.offset += offset
+                raise
+            mask |= bits
+            last |= more
+            nearest |= more2
+            nth |= more3
+            offset += len(item) + 1
     if field == DOW and mask >> 7:
         mask = (mask | 1) & 0x7F  # 7 is Sunday too
     return (mask, text[0] in "*?", last, nearest, nth)
 
 
-_STARS: list[Token] = []
-_STARS += [compile_token(field, "*") for field in range(5)]
+_STARS = [compile_token(field, "*") for field in range(5)]
 
 _TOKEN_CACHE: list[dict[str, Token]] = [{"*": star} for star in _STARS]
 _TOKEN_CACHE_SIZE = 4096  # per field: bounded, so hostile input cannot grow it
@@ -263,6 +302,35 @@ def _bad_character(text: str) -> CronSyntaxError:
     return _fail(text, field, column, reason)
 
 
+def _zone_prefix_error(text: str) -> CronSyntaxError | None:
+    """cronie's and robfig's ``CRON_TZ=Europe/Oslo 0 2 * * *``: refused, because a schedule's
+    zone is kept in one place (``tz=``, the row's timezone column), never in its text."""
+    first = text.split()[0]
+    variable, _, zone = first.partition("=")
+    if variable.upper() not in ("CRON_TZ", "TZ"):
+        return None
+    zone = zone.strip("'\"")  # crontab values may be quoted
+    reason = (
+        f"'{elided(first)}' is a crontab zone prefix: pass the zone separately"
+        f" (tz='{elided(zone)}', or the row's timezone column)"
+    )
+    return _fail(text, None, _field_starts(text)[0], reason)
+
+
+# The words a cron field can hold: names, L, W, LW and FRIL. Anything else after the fifth
+# field (``/usr/bin/backup``, a user name) is the rest of a crontab line.
+_FIELD_WORDS = frozenset(
+    {"L", "W", "LW", *_MONTHS, *_WEEKDAYS, *(f"{weekday}L" for weekday in _WEEKDAYS)}
+)
+
+
+def _looks_like_a_field(word: str) -> bool:
+    if not all(char.isalnum() or char in "*?/,#$-" for char in word):
+        return False
+    words = "".join(char if char.isalpha() else " " for char in word).split()
+    return all(letters.upper() in _FIELD_WORDS for letters in words)
+
+
 def _field_count_error(text: str, count: int) -> CronSyntaxError:
     starts = _field_starts(text)
     expected = "expected 5 fields (minute hour day-of-month month day-of-week)"
@@ -270,6 +338,11 @@ def _field_count_error(text: str, count: int) -> CronSyntaxError:
         return _fail(text, None, starts[1], "a macro such as @daily stands alone, without fields")
     if count > 5 and text[starts[5]] == "#":
         return _fail(text, None, starts[5], "comments are not part of a cron expression")
+    words = text.split()
+    if count > 5 and not _looks_like_a_field(words[5]):
+        rest = elided(" ".join(words[5:]))
+        reason = f"'{rest}' looks like a crontab command: a schedule is only the five time fields"
+        return _fail(text, None, starts[5], reason)
     if count > 5:
         hint = "; seconds and years are not supported" if count in (6, 7) else ""
         return _fail(text, None, starts[5], f"{expected}, got {count}{hint}")
@@ -283,7 +356,7 @@ def _token(text: str, field: int, part: str) -> Token:
         token = compile_token(field, part)
     except _TokenError as error:
         column = _field_starts(text)[field] + error.offset
-        raise _fail(text, field, column, error.reason) from None
+        raise _zone_prefix_error(text) or _fail(text, field, column, error.reason) from None
     cache = _TOKEN_CACHE[field]
     if len(cache) >= _TOKEN_CACHE_SIZE:
         cache.clear()
@@ -328,7 +401,7 @@ def parse_spec(text: str) -> Spec:
             return _parse_macro(text, parts[0])
         if not parts:
             raise _fail(text, None, 0, "empty expression")
-        raise _field_count_error(text, len(parts))
+        raise _zone_prefix_error(text) or _field_count_error(text, len(parts))
     minute_text, hour_text, dom_text, month_text, dow_text = parts
     minutes, hours, doms, months, dows = _TOKEN_CACHE
     minute = minutes.get(minute_text) or _token(text, MINUTE, minute_text)
@@ -338,17 +411,24 @@ def parse_spec(text: str) -> Spec:
     dow = dows.get(dow_text) or _token(text, DOW, dow_text)
     dom_mask, dom_star, last_days, nearest_weekdays, _ = dom
     dow_mask, dow_star, last_weekdays, _, nth_weekdays = dow
-    day = DaySpec(
-        dom_mask,
-        last_days,
-        nearest_weekdays,
-        dow_mask,
-        last_weekdays,
-        nth_weekdays,
-        dom_star or dow_star,
+    # tuple.__new__ skips the NamedTuples' generated __new__ (a Python call each), which
+    # cost a quarter of a parse whose fields are already compiled.
+    day = _new(
+        DaySpec,
+        (
+            dom_mask,
+            last_days,
+            nearest_weekdays,
+            dow_mask,
+            last_weekdays,
+            nth_weekdays,
+            dom_star or dow_star,
+        ),
     )
-    spec = Spec(minute[0], hour[0], month[0], minute[1], hour[1], dom_star, dow_star, day)
-    if not _surely_fires(day):
+    spec = _new(Spec, (minute[0], hour[0], month[0], minute[1], hour[1], dom_star, dow_star, day))
+    # Two day fields starting with * hold day 1 and Sunday, which meet in every month of
+    # some year: most schedules need neither _surely_fires nor trying every month shape.
+    if not ((dom_star and dow_star) or _surely_fires(day)):
         _check_can_fire(text, spec)
     return spec
 
@@ -362,7 +442,7 @@ def _parse_macro(text: str, word: str) -> Spec:
         elif word.lower() in MACROS:
             reason = f"macros are lower-case: write {word.lower()}"
         else:
-            reason = f"unknown macro '{word}' (use one of {', '.join(MACROS)})"
+            reason = f"unknown macro '{elided(word)}' (use one of {', '.join(MACROS)})"
         raise _fail(text, None, column, reason)
     return parse_spec(expansion)
 
@@ -381,11 +461,11 @@ def _check_can_fire(text: str, spec: Spec) -> None:
         where, have = names[0], "has"
     else:
         where, have = f"{', '.join(names[:-1])} and {names[-1]}", "have"
-    every_weekday = day.weekdays == 0x7F and not (day.last_weekdays or day.nth_weekdays)
-    if every_weekday and not day.nearest_weekdays and bool(day.days) != bool(day.last_days):
-        lowest = day.days or day.last_days
+    if day.weekdays == 0x7F:  # every weekday: the day-of-month side alone never fires
+        dates = day.days | day.nearest_weekdays  # 30 and 30W both need a day 30
+        lowest = dates or day.last_days
         n = (lowest & -lowest).bit_length() - 1
-        reason = f"{where} {have} no day {n if day.days else f'L-{n}'}"
+        reason = f"{where} {have} no day {n if dates else f'L-{n}'}"
     else:
         reason = "day-of-month and day-of-week never match the same date"
     raise _fail(text, DOM, column, reason)

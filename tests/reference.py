@@ -34,6 +34,7 @@ MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
+MAX_LENGTH = 1000  # DESIGN.md: absurdly long input is refused (Debian: 1000-digit numbers)
 FIELD_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week")
 LOW = (0, 0, 1, 1, 0)
 HIGH = (59, 23, 31, 12, 7)
@@ -64,8 +65,8 @@ _DOM_LAST = re.compile(r"(?:L|\$)")
 _DOM_LAST_MINUS = re.compile(r"L-([0-9]+)")
 _DOM_LAST_WEEKDAY = re.compile(r"LW")
 _DOM_NEAREST = re.compile(r"([0-9]+)W")
-_DOW_LAST = re.compile(r"([0-9]+)L")
-_DOW_NTH = re.compile(_VALUE + r"#([0-9]+)")
+_DOW_LAST = re.compile(r"([0-9]+)L|([A-Za-z]{3})[Ll]")  # 5L, or FRIL (Quartz, croner)
+_DOW_NTH = re.compile(_VALUE + r"#([0-9]+|L)")  # 5#L is OCPS 1.3's 5L
 
 
 class RefSyntaxError(ValueError):
@@ -188,6 +189,8 @@ def _parse_field(field: int, text: str) -> _Field:
         elif field == 2 and (m := _DOM_NEAREST.fullmatch(item)):
             out.nearest.add(_value(field, m[1]))
         elif field == 4 and (m := _DOW_LAST.fullmatch(item)):
+            out.last_of_weekday.add(_value(field, m[1] or m[2]) % 7)
+        elif field == 4 and (m := _DOW_NTH.fullmatch(item)) and m[2] == "L":
             out.last_of_weekday.add(_value(field, m[1]) % 7)
         elif field == 4 and (m := _DOW_NTH.fullmatch(item)):
             if not 1 <= int(m[2]) <= 5:
@@ -218,7 +221,7 @@ def ref_parse(expression: str) -> RefCron:
     """Expand an expression; raise RefSyntaxError for anything DESIGN.md rejects."""
     if not isinstance(expression, str):
         raise TypeError("expression must be a str")
-    if len(expression) > 1000:
+    if len(expression) > MAX_LENGTH:
         raise RefSyntaxError("too long")
     if re.search(r"[^ -~\t]", expression):  # printable ASCII, space and tab only
         raise RefSyntaxError("a character that is not printable ASCII, space or tab")

@@ -2,7 +2,8 @@
 
 Valid expressions cover every syntax form DESIGN.md accepts; invalid ones are a valid
 expression with exactly one thing broken, and come with the index of the field at fault
-(None when the fault is not in one field), so tests can check the error names it.
+(None when the fault is not in one field), so tests can check the error names it. In both,
+any number may now and then be 10, 40 or 900 digits long, in every position.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import assume
 from hypothesis import strategies as st
-from reference import DAY_NAMES, HIGH, LOW, MACROS, MONTH_NAMES, as_zone, ref_is_valid
+from reference import (
+    DAY_NAMES,
+    HIGH,
+    LOW,
+    MACROS,
+    MAX_LENGTH,
+    MONTH_NAMES,
+    as_zone,
+    ref_is_valid,
+)
 
 DST_ZONE_NAMES = ("Europe/Oslo", "America/New_York", "Australia/Lord_Howe")
 # A fixed offset given as a tzinfo, not a name: cronspec's other fast path besides UTC.
@@ -27,7 +37,14 @@ ZONES: tuple[str | tzinfo, ...] = ("UTC", KATHMANDU_LIKE, *DST_ZONE_NAMES)
 
 # Strategies are built once, here: building them inside every draw costs more than the draw.
 _ZEROS = st.sampled_from((0, 0, 0, 0, 1, 2))
-_CASES = st.integers(0, 7)
+# Now and then a number is padded with zeros to 10, 40 or 900 digits (Debian reads them as
+# the plain value), or a step is that long: huge numbers once reached a shift by their
+# value (``*/9999999999`` cost 5 GB), so every position must see them.
+_WIDTHS = st.sampled_from((0,) * 20 + (10, 40, 900))
+HUGE_NUMBERS = (10**10 - 1, 10**40 - 1, 10**899)
+_HUGE = st.sampled_from(HUGE_NUMBERS)
+_RARELY = st.integers(0, 15)
+_CASES = st.integers(0, 15)
 _COIN = st.booleans()
 _VALUES = (
     st.one_of(st.integers(0, 59), st.sampled_from((0, 15, 30, 45, 59))),
@@ -56,8 +73,8 @@ def any_case(draw: st.DrawFn, word: str) -> str:
 
 
 def number_text(draw: st.DrawFn, value: int) -> str:
-    """A number, sometimes with leading zeros (``007`` is 7 in Debian)."""
-    return "0" * draw(_ZEROS) + str(value)
+    """A number, sometimes with leading zeros (``007`` is 7 in Debian), rarely very many."""
+    return ("0" * draw(_ZEROS) + str(value)).zfill(draw(_WIDTHS))
 
 
 def value_text(draw: st.DrawFn, field: int, value: int) -> str:
@@ -75,40 +92,62 @@ def plain_item(draw: st.DrawFn, field: int) -> str:
         star = draw(_STARS) if field in (2, 4) else "*"
         if kind == "star":
             return star
-        return f"{star}/{number_text(draw, draw(_STEPS[field]))}"
+        return f"{star}/{step_text(draw, field)}"
     first, last = sorted((draw(_VALUES[field]), draw(_VALUES[field])))
     if kind == "value":
         return value_text(draw, field, first)
     text = f"{value_text(draw, field, first)}-{value_text(draw, field, last)}"
     if kind == "range-step":
-        text += f"/{number_text(draw, draw(_STEPS[field]))}"
+        text += f"/{step_text(draw, field)}"
     return text
 
 
-_DOM_EXTENSIONS = st.one_of(
-    st.sampled_from(("L", "$", "LW")),
-    st.integers(0, 30).map(lambda n: f"L-{n}"),
-    st.one_of(st.integers(1, 31), st.integers(27, 31)).map(lambda n: f"{n}W"),
-)
+def step_text(draw: st.DrawFn, field: int) -> str:
+    """A step, rarely one of 10, 40 or 900 digits (past the span: only the start value)."""
+    step = draw(_HUGE) if draw(_RARELY) == 0 else draw(_STEPS[field])
+    return number_text(draw, step)
+
+
+_DOM_EXTENSION_KINDS = st.sampled_from(("L", "$", "LW", "L-n", "nW", "nW"))
+_LAST_MINUS = st.integers(0, 30)
+_NEAREST = st.one_of(st.integers(1, 31), st.integers(27, 31))
+
+
+def dom_extension(draw: st.DrawFn) -> str:
+    """``L``, ``$``, ``LW``, ``L-n`` or ``nW``."""
+    kind = draw(_DOM_EXTENSION_KINDS)
+    if kind == "L-n":
+        return f"L-{number_text(draw, draw(_LAST_MINUS))}"
+    if kind == "nW":
+        return f"{number_text(draw, draw(_NEAREST))}W"
+    return kind
+
+
+_DOW_EXTENSION_KINDS = st.sampled_from(("nL", "nL", "FRIL", "n#L", "n#k", "n#k", "n#k"))
 
 
 def dow_extension(draw: st.DrawFn) -> str:
+    """``5L``, ``FRIL`` (any case), ``5#L`` or ``FRI#L`` (both = 5L), ``5#3`` or ``fri#3``."""
     weekday = draw(_WEEKDAYS)
-    if draw(_COIN):
-        return f"{weekday}L"
-    return f"{value_text(draw, 4, weekday)}#{draw(_WEEKS)}"
+    kind = draw(_DOW_EXTENSION_KINDS)
+    if kind == "nL":
+        return f"{number_text(draw, weekday)}L"
+    if kind == "FRIL":
+        return any_case(draw, DAY_NAMES[weekday % 7] + "L")
+    week = "L" if kind == "n#L" else number_text(draw, draw(_WEEKS))
+    return f"{value_text(draw, 4, weekday)}#{week}"
 
 
 def field_text(draw: st.DrawFn, field: int) -> str:
     """One field: a list of one to three items; the day fields may use the extensions."""
     items = [plain_item(draw, field)]
     if field == 2 and draw(_QUARTER) == 0:
-        items = [draw(_DOM_EXTENSIONS)]
+        items = [dom_extension(draw)]
     if field == 4 and draw(_QUARTER) == 0:
         items = [dow_extension(draw)]
     for _ in range(draw(_MORE_ITEMS)):
         if field == 2 and draw(_FIFTH) == 0:
-            items.append(draw(_DOM_EXTENSIONS))
+            items.append(dom_extension(draw))
         elif field == 4 and draw(_FIFTH) == 0:
             items.append(dow_extension(draw))
         else:
@@ -129,6 +168,8 @@ def join_fields(draw: st.DrawFn, fields: list[str]) -> str:
         text += draw(blanks) + field
     if draw(st.integers(0, 5)) == 0:
         text = draw(blanks) + text + draw(blanks)
+    # Huge numbers can make it too long: that is refused as a whole, not for what it holds.
+    assume(len(text) <= MAX_LENGTH)
     return text
 
 
@@ -210,22 +251,35 @@ JUNK = ("x", ".0", "/2/3", ":00", ";", "%", "-", ",", "/", "*", "!", "~", "=", "
 def _out_of_range(field: int) -> st.SearchStrategy[int]:
     low, high = LOW[field], HIGH[field]
     below = st.just(low - 1) if low > 0 else st.nothing()
-    return st.one_of(below, st.integers(high + 1, high + 1000))
+    return st.one_of(below, st.integers(high + 1, high + 1000), _HUGE)
+
+
+_BAD_LAST_MINUS = st.one_of(st.integers(31, 99), _HUGE)
+_BAD_WEEKS = st.one_of(st.sampled_from((0, 6, 9)), _HUGE)
 
 
 @st.composite
 def out_of_range_field(draw: st.DrawFn, field: int) -> str:
+    """A value out of range in any position: a value, a range end (with any step), L-n, nW,
+    nL, either side of n#k; sometimes huge (see _WIDTHS)."""
     value = draw(_out_of_range(field))
     bad = number_text(draw, value)
     good = number_text(draw, LOW[field])
-    shape = draw(st.sampled_from(("{b}", "{g}-{b}", "{g}-{b}/2", "{g},{b}", "{b},{g}")))
+    shape = draw(st.sampled_from(("{b}", "{g}-{b}", "{g}-{b}/{s}", "{g},{b}", "{b},{g}")))
     if field == 2:
-        shape = draw(st.sampled_from((shape, "{b}W", "L-31", "L-99")))
+        shape = draw(st.sampled_from((shape, "{b}W", "L-{n}")))
     if field == 4:
-        shape = draw(st.sampled_from((shape, "{b}L", "{b}#1", "1#0", "1#6", "SUN#9")))
+        shape = draw(st.sampled_from((shape, "{b}L", "{b}#1", "{w}#{k}", "{w}#{k}")))
     if "-{b}" in shape and value < LOW[field]:
         shape = "{b}"  # 1-0 would be a reversed range, not an out-of-range value
-    return shape.format(b=bad, g=good)
+    return shape.format(
+        b=bad,
+        g=good,
+        s=step_text(draw, field),
+        n=number_text(draw, draw(_BAD_LAST_MINUS)),
+        w=value_text(draw, 4, draw(_WEEKDAYS)),
+        k=number_text(draw, draw(_BAD_WEEKS)),
+    )
 
 
 @st.composite
@@ -262,8 +316,13 @@ def reversed_range_field(draw: st.DrawFn, field: int) -> str:
 def broken_in_field(draw: st.DrawFn) -> Broken:
     fields = draw(field_lists())
     field = draw(st.integers(0, 4))
-    kind = draw(st.sampled_from(("range", "step", "reversed", "junk", "look-alike", "question")))
-    if kind == "range":
+    kinds = ("range", "step", "reversed", "junk", "look-alike", "question", "week-name")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "week-name":  # the week after # is a number: 3#WED once read as 3#3
+        field = 4
+        weekday = value_text(draw, 4, draw(_WEEKDAYS))
+        fields[field] = f"{weekday}#{any_case(draw, draw(st.sampled_from(DAY_NAMES)))}"
+    elif kind == "range":
         fields[field] = draw(out_of_range_field(field))
     elif kind == "step":
         fields[field] = draw(bad_step_field(field))
@@ -320,8 +379,36 @@ def broken_whole(draw: st.DrawFn) -> Broken:
             )
         )
         return Broken(text, None)
-    never = ("0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 30W 2 *", "0 0 L-30 2,4 *", "0 0 31 FEB ?")
+    never = (
+        "0 0 30 2 *",
+        "0 0 31 4,6,9,11 *",
+        "0 0 30W 2 *",
+        "0 0 31W 4,6 *",
+        "0 0 L-30 2,4 *",
+        "0 0 L-29,30W 2 ?",
+        "0 0 31 FEB ?",
+    )
     return Broken(draw(st.sampled_from(never)), 2)
+
+
+COMMANDS = ("/usr/bin/backup", "root /usr/bin/backup", "echo hi", "backup.sh", "run-parts /etc")
+ZONE_VARIABLES = ("CRON_TZ", "TZ", "cron_tz")
+
+
+@st.composite
+def pasted_crontab_lines(draw: st.DrawFn) -> tuple[str, str]:
+    """A valid expression with a crontab line's zone prefix or command, and which one."""
+    text = draw(expressions())
+    if draw(_COIN):
+        zone = draw(st.sampled_from(DST_ZONE_NAMES))
+        line = f"{draw(st.sampled_from(ZONE_VARIABLES))}={zone}{draw(blanks)}{text}"
+        kind = "prefix"
+    else:
+        if text.lstrip().startswith("@"):
+            text = MACROS[text.strip()]  # a macro with words after it is refused as a macro
+        line, kind = f"{text}{draw(blanks)}{draw(st.sampled_from(COMMANDS))}", "command"
+    assume(len(line) <= MAX_LENGTH)
+    return line, kind
 
 
 INNER_SWAPS = (

@@ -41,6 +41,10 @@ SENTENCES = {
     "0 9 * * 5#3": "At 09:00 on the third Friday of the month",
     "0 9 * * 1#1,1#3": "At 09:00 on the first and third Monday of the month",
     "0 0 * * 5L": "At 00:00 on the last Friday of the month",
+    "0 0 * * FRIL": "At 00:00 on the last Friday of the month",
+    "0 0 * * MONL,fril": "At 00:00 on the last Monday and the last Friday of the month",
+    "0 0 * * FRI#L": "At 00:00 on the last Friday of the month",
+    "0 0 * * 1#1,MON#L": "At 00:00 on the first and last Monday of the month",
     "30 1 1 * *": "At 01:30 on day 1 of the month",
     "0 0 1,15 * *": "At 00:00 on days 1 and 15 of the month",
     "0 0 1-5 * *": "At 00:00 on days 1 to 5 of the month",
@@ -98,6 +102,8 @@ def test_macros_read_like_their_expansion(macro: str, expansion: str) -> None:
         ("0 0 * * 7", "0 0 * * SUN"),
         ("0 0 1,2,3 * *", "0 0 1-3 * *"),
         ("0 0 ? * *", "0 0 * * ?"),
+        ("0 0 * * FRIL", "0 0 * * 5L"),
+        ("0 0 * * 5#L", "0 0 * * 5L"),
     ],
 )
 def test_equivalent_expressions_read_the_same(one: str, other: str) -> None:

@@ -9,6 +9,7 @@ both accept it or both refuse it, and when accepted both read it the same way.
 from __future__ import annotations
 
 import logging
+import re
 import tracemalloc
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -26,7 +27,7 @@ from reference import (
     ref_next_after,
     ref_signature,
 )
-from strategies import Broken, broken_expressions, expressions
+from strategies import Broken, broken_expressions, expressions, pasted_crontab_lines
 
 import cronspec
 from cronspec import CronSyntaxError, ScheduleMap
@@ -41,6 +42,7 @@ def parse_or_syntax_error(text: str) -> cronspec.Cron | None:
         assert error.field is None or error.field in FIELD_NAMES
         assert 0 <= error.position <= len(text)
         assert error.reason
+        assert len(str(error)) <= 200, str(error)
         assert "\n" not in str(error)
         assert "\r" not in str(error)
         return None
@@ -72,7 +74,11 @@ cron_characters = st.sampled_from(
 )
 
 
-@given(st.lists(cron_characters, max_size=40).map("".join))
+def cron_like_texts(min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    return st.lists(cron_characters, min_size=min_size, max_size=max_size).map("".join)
+
+
+@given(cron_like_texts(0, 40))
 @example("0 0 l * *")  # lower-case L
 @example("0 0 15w * *")
 @example("0 0 * * 5l")
@@ -80,6 +86,28 @@ cron_characters = st.sampled_from(
 @example("0 0 L,15W,LW * 1#1,5L")
 def test_parse_of_cron_like_text_returns_a_cron_or_a_syntax_error(text: str) -> None:
     parse_or_syntax_error(text)
+
+
+@st.composite
+def long_texts(draw: st.DrawFn) -> str:
+    """100 to 990 characters: a short random piece repeated, alone or as one field of an
+    otherwise valid expression (repeating keeps the draw cheap)."""
+    piece = draw(st.one_of(st.text(min_size=1, max_size=12), cron_like_texts(1, 12)))
+    body = (piece * 1000)[: draw(st.sampled_from((100, 400, 900, 990)))]
+    where = draw(st.integers(0, 5))
+    if where == 5:
+        return body
+    fields = ["0", "2", "*", "*", "*"]
+    fields[where] = body
+    return " ".join(fields)
+
+
+@given(long_texts())
+@example(",".join(map(str, range(60))) * 4 + "x * * * *")
+@example("5/" + "1" * 900 + " * * * *")
+@example("*/2 " * 200)
+def test_a_long_input_gets_one_short_line(text: str) -> None:
+    parse_or_syntax_error(text)  # which checks the message: one line, at most 200 characters
 
 
 @pytest.mark.parametrize(
@@ -132,13 +160,18 @@ NUMBER_POSITIONS = (
     "0 0 * * {n}L",
     "0 0 * * {n}#2",
     "0 0 * * 5#{n}",
+    "0 0 * * {n}#L",
+    "0 0 * * FRI#{n}",
+    "* * {n}-31/{n} * *",
     "*/{n} * 99 * *",
     "*/{n},*/{n},*/{n} * * * *",
 )
-HUGE_NUMBERS = ("60", "9999999999", "9" * 40, "1" + "0" * 900)
+HUGE_NUMBERS = ("60", "9999999999", "9" * 40, "1" + "0" * 900, "0" * 899 + "7")
 
 
-@pytest.mark.parametrize("number", HUGE_NUMBERS, ids=["60", "10-digits", "40-digits", "901-digits"])
+@pytest.mark.parametrize(
+    "number", HUGE_NUMBERS, ids=["60", "10-digits", "40-digits", "901-digits", "900-digit-7"]
+)
 @pytest.mark.parametrize("position", NUMBER_POSITIONS)
 def test_a_huge_number_in_any_position_costs_bounded_memory(position: str, number: str) -> None:
     text = position.format(n=number)
@@ -162,6 +195,21 @@ def test_a_huge_number_in_any_position_costs_bounded_memory(position: str, numbe
 )
 def test_a_step_past_the_span_means_only_the_start_value(text: str, normalized: str) -> None:
     assert cronspec.parse(text) == cronspec.parse(normalized)
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("0" * 900 + "5 * * * *", "5 * * * *"),
+        ("0 0 L-" + "0" * 40 + "3 * *", "0 0 L-3 * *"),
+        ("0 0 " + "0" * 40 + "15W * *", "0 0 15W * *"),
+        ("0 0 * * " + "0" * 40 + "5L", "0 0 * * 5L"),
+        ("0 0 * * " + "0" * 40 + "5#" + "0" * 40 + "3", "0 0 * * 5#3"),
+        ("0 " + "0" * 9 + "1-" + "0" * 9 + "5/" + "0" * 39 + "2 * * *", "0 1,3,5 * * *"),
+    ],
+)
+def test_leading_zeros_to_any_length_read_as_the_plain_value(text: str, normalized: str) -> None:
+    assert str(cronspec.parse(text)) == normalized
 
 
 NASTY_ZONES = (
@@ -212,6 +260,8 @@ def test_every_valid_form_parses(expression: str) -> None:
 @example(Broken("0 0 * * FRI-MON", 4))
 @example(Broken("*/2/3 * * * *", 0))
 @example(Broken("0 0 * * 5#3x", 4))
+@example(Broken("0 0 * * 3#WED", 4))
+@example(Broken("0 0 * * MON#FRI", 4))
 @example(Broken("0 2 * * *\n", None))
 @example(Broken("0 0 * * * *", None))
 def test_every_broken_form_is_a_syntax_error_naming_its_field(broken: Broken) -> None:
@@ -221,6 +271,26 @@ def test_every_broken_form_is_a_syntax_error_naming_its_field(broken: Broken) ->
     parse_or_syntax_error(broken.expression)
     if broken.field is not None:
         assert caught.value.field == FIELD_NAMES[broken.field], str(caught.value)
+
+
+@given(pasted_crontab_lines())
+@example(("CRON_TZ=Europe/Oslo 0 2 * * *", "prefix"))
+@example(("0 2 * * * root /usr/bin/backup", "command"))
+def test_a_pasted_crontab_line_is_named_for_what_it_is(case: tuple[str, str]) -> None:
+    text, kind = case
+    with pytest.raises(CronSyntaxError) as caught:
+        cronspec.parse(text)
+    words = list(re.finditer(r"[^ \t]+", text))
+    if kind == "prefix":
+        first = words[0]
+        assert caught.value.reason.startswith(f"'{first[0]}' is a crontab zone prefix: "), text
+        assert caught.value.position == first.start()
+    else:
+        command = " ".join(word[0] for word in words[5:])
+        assert caught.value.reason == (
+            f"'{command}' looks like a crontab command: a schedule is only the five time fields"
+        )
+        assert caught.value.position == words[5].start()
 
 
 EDITS = (*"0123456789*/,-?LW#$ \t", "JAN", "MON", "SUN", "7", "00", "31", "L-", "W")
@@ -242,6 +312,9 @@ def edited_expressions(draw: st.DrawFn) -> str:
 @example("0 0 1-7 * 1,L")
 @example("0 0 L * 5L,5#2")
 @example("*/5,7 1 ? * 1#5,?")
+@example("0 0 * * FRIL,monl")
+@example("0 0 * * 5#L,FRI#l")
+@example("0 0 * * FRIL#2")
 def test_cronspec_and_the_reference_accept_and_read_the_same_texts(text: str) -> None:
     cron = parse_or_syntax_error(text)
     assert (cron is not None) == ref_is_valid(text), text

@@ -105,6 +105,14 @@ class TestAcceptedFormsNormalize:
             ("0 0 * * 7L", "0 0 * * 0L"),
             ("0 0 * * 5#3", "0 0 * * 5#3"),
             ("0 0 * * 5#3,1", "0 0 * * 1,5#3"),
+            ("0 0 * * FRIL", "0 0 * * 5L"),
+            ("0 0 * * fril", "0 0 * * 5L"),
+            ("0 0 * * FriL", "0 0 * * 5L"),
+            ("0 0 * * SUNl", "0 0 * * 0L"),
+            ("0 0 * * MONL,FRIL", "0 0 * * 1L,5L"),
+            ("0 0 * * 5#L", "0 0 * * 5L"),
+            ("0 0 * * FRI#L", "0 0 * * 5L"),
+            ("0 0 * * 7#L,mon#L", "0 0 * * 0L,1L"),
             ("0 0 ? * 1", "0 0 * * 1"),
             ("0 0 1 * ?", "0 0 1 * *"),
             ("@yearly", "0 0 1 1 *"),
@@ -252,6 +260,10 @@ class TestExtensions:
             pytest.param("1#5", [29], id="fifth-monday"),
             pytest.param("7#1", [7], id="first-sunday-as-7"),
             pytest.param("5#3,1", [1, 8, 15, 19, 22, 29], id="third-friday-and-mondays"),
+            pytest.param("FRIL", [26], id="last-friday-as-FRIL"),
+            pytest.param("MONL,FRIL", [26, 29], id="last-monday-and-last-friday"),
+            pytest.param("5#L", [26], id="last-friday-as-5#L"),
+            pytest.param("FRI#L", [26], id="last-friday-as-FRI#L"),
             pytest.param("?", list(range(1, 31)), id="question-mark-is-star"),
         ],
     )
@@ -387,9 +399,53 @@ class TestRejectedExpressions:
             in str(error)
         )
 
-    @pytest.mark.parametrize("expression", ["0 * * * * *", "*/5 0 2 * * *"])
+    @pytest.mark.parametrize(
+        "expression",
+        ["0 * * * * *", "*/5 0 2 * * *", "0 15 10 ? * MON-FRI", "0 15 10 ? * 6L 2002-2005"],
+    )
     def test_six_fields_say_seconds_are_not_supported(self, expression: str) -> None:
         assert "seconds" in str(syntax_error(expression))
+
+    @pytest.mark.parametrize(
+        ("expression", "position", "prefix", "zone"),
+        [
+            ("CRON_TZ=Europe/Oslo 0 2 * * *", 0, "CRON_TZ=Europe/Oslo", "Europe/Oslo"),
+            ("TZ=Europe/Oslo 0 2 * * *", 0, "TZ=Europe/Oslo", "Europe/Oslo"),
+            ("  cron_tz=UTC 0 2 * *", 2, "cron_tz=UTC", "UTC"),  # five words: the minute fails
+            ("CRON_TZ=UTC @daily", 0, "CRON_TZ=UTC", "UTC"),
+            ("CRON_TZ=America/New_York", 0, "CRON_TZ=America/New_York", "America/New_York"),
+            ("TZ=UTC 99 * * * *", 0, "TZ=UTC", "UTC"),
+            ('TZ="Europe/Oslo" 0 2 * * *', 0, 'TZ="Europe/Oslo"', "Europe/Oslo"),
+        ],
+    )
+    def test_a_crontab_zone_prefix_says_to_pass_the_zone_separately(
+        self, expression: str, position: int, prefix: str, zone: str
+    ) -> None:
+        error = syntax_error(expression)
+        assert (error.field, error.position) == (None, position)
+        assert str(error) == (
+            f"'{prefix}' is a crontab zone prefix: pass the zone separately"
+            f" (tz='{zone}', or the row's timezone column) (column {position + 1})"
+        )
+
+    @pytest.mark.parametrize(
+        ("expression", "command"),
+        [
+            ("0 2 * * * /usr/bin/backup", "/usr/bin/backup"),
+            ("0 2 * * * root /usr/bin/backup", "root /usr/bin/backup"),
+            ("0 2 * * *\troot\t/usr/bin/backup  --all", "root /usr/bin/backup --all"),
+            ("0 2 * * * backup.sh", "backup.sh"),
+        ],
+    )
+    def test_a_crontab_command_after_the_fields_is_named_as_one(
+        self, expression: str, command: str
+    ) -> None:
+        error = syntax_error(expression)
+        assert (error.field, error.position) == (None, 10)
+        assert str(error) == (
+            f"'{command}' looks like a crontab command: a schedule is only the five time fields"
+            " (column 11)"
+        )
 
     @pytest.mark.parametrize("macro", ["@reboot", "@DAILY", "@Hourly", "@every", "@", "@5m"])
     def test_rejects_macro(self, macro: str) -> None:
@@ -414,11 +470,27 @@ class TestRejectedExpressions:
             ),
             ("0 0 L-30 2 *", "day-of-month: February has no day L-30 (column 5)"),
             ("0 0 30,31 FEB *", "day-of-month: February has no day 30 (column 5)"),
+            ("0 0 30W 2 *", "day-of-month: February has no day 30 (column 5)"),
+            ("0 0 31W 4,6 *", "day-of-month: April and June have no day 31 (column 5)"),
+            ("0 0 L-30 4 *", "day-of-month: April has no day L-30 (column 5)"),
+            ("0 0 L-29 FEB ?", "day-of-month: February has no day L-29 (column 5)"),
+            ("0 0 30,L-30 2 *", "day-of-month: February has no day 30 (column 5)"),
+            ("0 0 L-30,31W 4 *", "day-of-month: April has no day 31 (column 5)"),
         ],
     )
     def test_rejects_schedule_that_never_fires(self, expression: str, message: str) -> None:
         error = syntax_error(expression)
         assert (error.field, error.position, str(error)) == ("day-of-month", 4, message)
+
+    def test_blames_both_day_fields_when_only_their_combination_never_fires(self) -> None:
+        assert str(syntax_error("0 0 */30 2 1#2")) == (
+            "day-of-month: day-of-month and day-of-week never match the same date (column 5)"
+        )
+
+    def test_two_star_day_fields_meet_on_day_1_if_it_is_a_sunday(self) -> None:
+        # */31 is day 1 alone and */7 is Sunday alone: 1 February 2026 is a Sunday.
+        assert firing_days("0 0 */31 2 */7", 2026, 2) == [1]
+        assert firing_days("0 0 */31 2 */7", 2027, 2) == []
 
     def test_accepts_impossible_date_when_day_of_week_can_fire_instead(self) -> None:
         assert firing_days("0 0 31 2 1", 2026, 2) == [2, 9, 16, 23]
@@ -517,6 +589,15 @@ class TestMessages:
             ("? * * * *", "minute: '?' is only allowed in day-of-month and day-of-week (column 1)"),
             ("0 0 * * 5#6", "day-of-week: #6 is out of range: a month has weeks #1-#5 (column 11)"),
             (
+                "0 0 * * 3#WED",
+                "day-of-week: 'WED' after # is not a week number: write #1 to #5, or #L (column 11)",
+            ),
+            (
+                "0 0 * * MON#FRI",
+                "day-of-week: 'FRI' after # is not a week number: write #1 to #5, or #L (column 13)",
+            ),
+            ("0 0 * * 5#", "day-of-week: expected a number in '5#', found nothing (column 11)"),
+            (
                 "0 0 L-31 * *",
                 "day-of-month: L-31 is out of range: n in L-n must be 0-30 (column 7)",
             ),
@@ -546,6 +627,50 @@ class TestMessages:
     )
     def test_message_reads(self, expression: str, message: str) -> None:
         assert str(syntax_error(expression)) == message
+
+    @pytest.mark.parametrize(
+        ("expression", "message"),
+        [
+            ("9" * 900 + " * * * *", f"minute: {'9' * 39}\u2026 is out of range 0-59 (column 1)"),
+            (
+                ",".join(map(str, range(60))) + ",,1 * * * *",
+                "minute: empty list item in '0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,1\u2026'"
+                " (column 171)",
+            ),
+            (
+                "*" + "x" * 300 + " * * * *",
+                f"minute: unexpected '{'x' * 39}\u2026' in '*{'x' * 38}\u2026' (column 2)",
+            ),
+            (
+                "5/" + "1" * 50 + " * * * *",
+                f"minute: step without a range in '5/{'1' * 37}\u2026': write 5-59/{'1' * 39}\u2026"
+                f" or */{'1' * 39}\u2026 (column 1)",
+            ),
+            (
+                "0 0 * * " + "MONDAY" * 10,
+                "day-of-week: 'MONDAYMONDAYMONDAYMONDAYMONDAYMONDAYMON\u2026' is not a day name"
+                " (use SUN-SAT or 0-7) (column 9)",
+            ),
+            (
+                "0 0 * * 5#" + "9" * 50,
+                f"day-of-week: #{'9' * 39}\u2026 is out of range: a month has weeks #1-#5 (column 11)",
+            ),
+            (
+                "@" + "x" * 200,
+                f"unknown macro '@{'x' * 38}\u2026' (use one of @yearly, @annually, @monthly,"
+                " @weekly, @daily, @midnight, @hourly) (column 1)",
+            ),
+        ],
+    )
+    def test_message_quotes_at_most_40_characters_of_the_input(
+        self, expression: str, message: str
+    ) -> None:
+        assert str(syntax_error(expression)) == message
+
+    def test_a_step_without_a_range_is_named_before_junk_after_the_step(self) -> None:
+        assert str(syntax_error("5/10x * * * *")) == (
+            "minute: step without a range in '5/10x': write 5-59/10 or */10 (column 1)"
+        )
 
     def test_reversed_day_of_month_range_suggests_a_plain_wrap_around(self) -> None:
         # The wrap-around hint should not end in a one-value range like "1-1".
@@ -672,6 +797,8 @@ class TestCronValue:
             "0 0 LW,1W,15W * *",
             "0 0 $ * *",
             "0 0 * * 5L,1#2",
+            "0 0 * * MONL,fril",
+            "0 0 * * FRI#L,5#2",
             "0 0 1 * 5#3",
             "0 0 ? * ?",
             "@hourly",
