@@ -19,7 +19,14 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from ._days import FULL_MONTH, MONTH_LENGTH, month_days, month_length, weekday_free_days
+from ._days import (
+    FULL_MONTH,
+    MONTH_LENGTH,
+    min_day_gap,
+    month_days,
+    month_length,
+    weekday_free_days,
+)
 from ._errors import CronError
 from ._parser import Spec, format_spec, parse_spec
 
@@ -53,10 +60,6 @@ def resolve_zone(tz: str | tzinfo) -> tzinfo:
     if isinstance(tz, tzinfo):
         return tz
     raise TypeError(f"tz must be an IANA zone name or a tzinfo, not {type(tz).__name__}")
-
-
-def _low(mask: int) -> int:
-    return (mask & -mask).bit_length() - 1
 
 
 def _aware(at: datetime) -> datetime:
@@ -449,41 +452,8 @@ class Cron:
         span = times[-1] - times[0]
         if within is not None and within <= 1440 - span:
             return timedelta(minutes=within)
-        across = self._min_day_gap() * 1440 - span
+        across = min_day_gap(spec.day, spec.months) * 1440 - span
         return timedelta(minutes=across if within is None else min(within, across))
-
-    def _min_day_gap(self) -> int:
-        """The fewest days between two consecutive firing days over 400 years."""
-        day = self._spec.day
-        if (
-            self._spec.months == 0x1FFE
-            and day.both
-            and day.days == FULL_MONTH[31]
-            and not (day.last_days or day.nearest_weekdays or day.last_weekdays or day.nth_weekdays)
-        ):  # plain weekdays all year: the gaps of the weekly cycle
-            weekdays = [w for w in range(7) if day.weekdays >> w & 1]
-            return min(b - a for a, b in itertools.pairwise([*weekdays, weekdays[0] + 7]))
-        best = 1 << 20
-        previous = None  # day number of the last firing day seen
-        for index in range(400 * 12):
-            year, month = 2000 + index // 12, index % 12 + 1
-            if not self._spec.months >> month & 1:
-                continue
-            days = self._days(year, month) & FULL_MONTH[31]
-            if not days:
-                continue
-            base = date(year, month, 1).toordinal() - 1
-            if previous is not None:
-                best = min(best, base + _low(days) - previous)
-            rest = days
-            while rest & (rest - 1):
-                low = _low(rest)
-                rest &= rest - 1
-                best = min(best, _low(rest) - low)
-            if best == 1:
-                return 1
-            previous = base + days.bit_length() - 1
-        return best
 
     def describe(self) -> str:
         """An English sentence for the schedule, e.g. ``"At 02:00 every day"``."""

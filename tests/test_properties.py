@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import pickle
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ from reference import (
 from strategies import KATHMANDU_LIKE, dst_zones, expressions, instants, zones
 
 import cronspec
+from cronspec._days import FULL_MONTH
 
 Test = TypeVar("Test", bound=Callable[..., None])
 LIMIT = timedelta(days=9 * 366)  # long enough for 2096 -> 2104, the longest Feb 29 gap
@@ -357,3 +358,55 @@ def test_start_in_any_representation_of_the_same_instant_gives_the_same_answer()
     start = oslo(2026, 10, 25, 2, 20, fold=1)
     for same in (start, start.astimezone(UTC), start.astimezone(timezone(timedelta(hours=-7)))):
         assert cron.next_after(same).isoformat() == "2026-10-26T02:30:00+01:00"
+
+
+# -- min_interval against the 400-year month walk it replaced ---------------------------------
+
+
+def month_walk_day_gap(cron: cronspec.Cron) -> int:
+    """The fewest days between two firing days, by the month-by-month walk over 2000-2399
+    that min_interval did before (slow: 4,800 months per schedule), kept as a reference."""
+    spec = cron._spec
+    best, previous = 1 << 20, None  # previous: day number of the last firing day seen
+    for index in range(400 * 12):
+        year, month = 2000 + index // 12, index % 12 + 1
+        if not spec.months >> month & 1:
+            continue
+        days = cron._days(year, month) & FULL_MONTH[31]
+        if not days:
+            continue
+        base = date(year, month, 1).toordinal() - 1
+        if previous is not None:
+            best = min(best, base + (days & -days).bit_length() - 1 - previous)
+        bits = [bit for bit in range(32) if days >> bit & 1]
+        best = min([best, *(b - a for a, b in itertools.pairwise(bits))])
+        previous = base + days.bit_length() - 1
+    return best
+
+
+def month_walk_min_interval(cron: cronspec.Cron) -> timedelta:
+    spec = cron._spec
+    times = [
+        h * 60 + m
+        for h in range(24)
+        if spec.hours >> h & 1
+        for m in range(60)
+        if spec.minutes >> m & 1
+    ]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    gaps.append(month_walk_day_gap(cron) * 1440 - (times[-1] - times[0]))
+    return timedelta(minutes=min(gaps))
+
+
+@settings(max_examples=max(10, settings().max_examples // 4))
+@given(expression=expressions())
+@example(expression="0 0 * 2 MON#5")  # 2196 -> 2208, across the 2200 non-leap year
+@example(expression="0 0 29 2 *")
+@example(expression="0 0 L-30 * *")
+@example(expression="0 0 31 * *")
+@example(expression="0 0 1 1,7 1#1")
+@example(expression="0 0 * * 1")
+@example(expression="0 0 LW * 0L")
+def test_min_interval_is_the_month_walks(expression: str) -> None:
+    cron = cronspec.parse(expression)
+    assert cron.min_interval() == month_walk_min_interval(cron)
