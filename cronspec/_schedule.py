@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import chain, repeat, zip_longest
 from operator import itemgetter
 from typing import Any, Literal, cast
 from uuid import UUID
 
-from ._cron import Cron, _aware, local_minute, parse, resolve_zone
+from ._cron import Cron, _aware, instant, minutes_of_utc_minute, parse, resolve_zone
 from ._errors import CronError
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ Refusal = tuple[object, str]  # the offending value and the reason
 
 @dataclass(frozen=True, slots=True)
 class DueIntegration:
-    """One integration due to run at ``scheduled_at`` (its fire time, in UTC)."""
+    """One integration due to run at ``scheduled_at``, a whole UTC minute: its fire time,
+    or, when the zone's minutes do not start on whole UTC minutes (local mean time before
+    about 1972), the next whole UTC minute, so that a run never starts before its time."""
 
     org_id: str
     integration_id: str
@@ -71,6 +73,28 @@ def _identifier(value: object) -> str | None:
     if isinstance(value, UUID) or (isinstance(value, int) and not isinstance(value, bool)):
         return str(value)
     return None
+
+
+def _utc(seconds: int) -> datetime | None:
+    """The UTC datetime ``seconds`` after 1970; None past datetime's range."""
+    try:
+        return _EPOCH + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The earliest and the latest instant an aware datetime can be (offsets stay within a day).
+_NEAR_DAY = timedelta(days=1, microseconds=-1)
+_FIRST = datetime.min.replace(tzinfo=timezone(_NEAR_DAY))
+_LAST = datetime.max.replace(tzinfo=timezone(-_NEAR_DAY))
+
+
+def _run_minute(fire: datetime) -> int:
+    """The whole UTC minute a fire time runs in: itself, or the next when it falls between
+    two (a clock on local mean time): never before the fire time."""
+    seconds, micro = instant(fire)
+    return seconds if seconds % 60 == 0 and micro == 0 else (seconds // 60 + 1) * 60
 
 
 class ScheduleMap:
@@ -175,40 +199,73 @@ class ScheduleMap:
         )
 
     def due_at(self, at: datetime) -> list[DueIntegration]:
-        """The integrations whose schedule fires in ``at``'s minute, by (org_id, id)."""
-        minute = _aware(at).astimezone(UTC).replace(second=0, microsecond=0)
+        """The integrations whose schedule fires in ``at``'s UTC minute, by (org_id, id):
+        the runs whose fire time is in (minute - 60 s, minute] (see DueIntegration)."""
+        second = instant(at)[0]
+        minute = second - second % 60
+        scheduled_at = _utc(minute)
+        if scheduled_at is None:
+            return []  # no UTC minute to schedule a run at
         selected: list[Member] = []
         for zone, by_minute, every in self._zones:
-            local = local_minute(zone, minute)
-            # After a DST jump a fixed-time job may fire for a skipped minute: check them all.
-            for cron, members in every if local.skipped_from else by_minute[local.wall[4]]:
-                if cron._matches_local(local):
+            shown = minutes_of_utc_minute(zone, minute)
+            if not shown:
+                continue  # the zone's clock shows no year in 1-9999 then
+            # After a DST jump a fixed-time job may fire for a skipped minute, and a clock on
+            # local mean time may begin two minutes in one UTC minute: check them all.
+            first = shown[0]
+            candidates = every if first.skipped_from or len(shown) > 1 else by_minute[first.wall[4]]
+            for cron, members in candidates:
+                if any(map(cron._matches_local, shown)):
                     _add_rows(selected, members)
         selected.sort()
         return [
-            DueIntegration(org, integration, kind, minute) for org, integration, kind in selected
+            DueIntegration(org, integration, kind, scheduled_at)
+            for org, integration, kind in selected
         ]
 
     def due_between(self, since: datetime, until: datetime) -> list[DueIntegration]:
-        """Every (integration, fire time) in ``(since, until]``, in time order, then by
-        (org_id, id): what a scheduler that woke up late runs to catch up. Consecutive
-        windows never return a run twice."""
-        firing: dict[datetime, list[Member]] = {}
+        """Every (integration, run) with ``scheduled_at`` in ``(since, until]``, in time
+        order, then by (org_id, id): what a scheduler that woke up late runs to catch up.
+        Consecutive windows never return a run twice."""
+        low, high = instant(since)[0] // 60 * 60, instant(until)[0] // 60 * 60
+        if high <= low:
+            return []
+        # Runs are whole UTC minutes, so the window is (low, high] of fire times; either
+        # end may lie where only an aware datetime at another offset can stand.
+        start, end = _utc(low) or _FIRST, _utc(high) or _LAST
+        firing: dict[int, list[Member]] = {}
         for cron, members in self._groups:
-            for fire in cron.fire_times(_aware(since), _aware(until)):
-                _add_rows(firing.setdefault(fire.astimezone(UTC), []), members)
+            previous = None
+            for fire in cron.fire_times(start, end):
+                run = _run_minute(fire)
+                if run > high:
+                    break
+                if low < run != previous:  # a clock change may begin two minutes in one
+                    previous = run
+                    _add_rows(firing.setdefault(run, []), members)
         due: list[DueIntegration] = []
-        for fire in sorted(firing):
-            selected = firing[fire]
+        for run in sorted(firing):
+            scheduled_at = _utc(run)
+            if scheduled_at is None:
+                continue  # a fire time whose UTC minute datetime cannot show
+            selected = firing[run]
             selected.sort()
             due += [
-                DueIntegration(org, integration, kind, fire) for org, integration, kind in selected
+                DueIntegration(org, integration, kind, scheduled_at)
+                for org, integration, kind in selected
             ]
         return due
 
     def upcoming(self, after: datetime, within: timedelta) -> list[DueIntegration]:
         """The integrations firing in ``(after, after + within]``: for warm-up pings."""
-        return self.due_between(after, after + within)
+        try:  # at after's own offset: an hour is an hour, even across a DST change
+            until = _aware(after).replace(tzinfo=timezone(after.utcoffset())) + within  # type: ignore[arg-type]
+        except OverflowError:
+            raise CronError(
+                f"upcoming: {after.isoformat()} + {within} is outside the years datetime covers"
+            ) from None
+        return self.due_between(after, until)
 
 
 _PICK = itemgetter(

@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import available_timezones
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -179,16 +180,48 @@ NASTY_ZONES = (
     "X" * 300,
     "posixrules",
     "Factory",
+    "localtime",
+    "right/Europe/Oslo",
+    "Europe/Oslo/../Oslo",
 )
+# What cronspec must accept: the IANA names (zoneinfo also lists the host's "localtime"
+# and tzdb's "Factory" placeholder, which are not zones) and the UTC aliases.
+IANA_NAMES = available_timezones() - {"localtime", "Factory", "posixrules"}
+UNKNOWN_ZONE = "unknown time zone {}: use an IANA name like 'Europe/Oslo'"
 
 
-@given(st.one_of(st.text(max_size=40), st.sampled_from(NASTY_ZONES)))
+@pytest.mark.parametrize(
+    "zone", NASTY_ZONES, ids=lambda zone: repr(zone[:20]) + ("…" if len(zone) > 20 else "")
+)
+def test_a_nasty_zone_is_refused_in_one_short_line(zone: str) -> None:
+    with pytest.raises(cronspec.CronError) as caught:
+        cronspec.parse("0 2 * * *", tz=zone)
+    shown = repr(zone) if len(zone) < 40 else "'" + zone[:39] + "…'"
+    assert str(caught.value) == UNKNOWN_ZONE.format(shown)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=40), st.sampled_from(NASTY_ZONES), st.sampled_from(sorted(IANA_NAMES))
+    )
+)
+@example("UTC")
+@example("Etc/UTC")
+@example("Europe/Oslo")
 def test_an_unknown_zone_is_a_cron_error(zone: str) -> None:
     try:
         cron = cronspec.parse("0 2 * * *", tz=zone)
-    except cronspec.CronError:
+    except cronspec.CronError as error:
+        assert zone not in IANA_NAMES
+        message = str(error)
+        assert message.startswith("unknown time zone '") or message.startswith(
+            'unknown time zone "'
+        )
+        assert message.endswith(": use an IANA name like 'Europe/Oslo'")
+        assert len(message) <= 100 and message.isprintable()
         return
-    assert cron.next_after(datetime(2026, 1, 1, tzinfo=UTC)) is not None
+    assert zone in IANA_NAMES
+    assert cron.next_after(datetime(2026, 1, 1, tzinfo=UTC)) > datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("zone", [5, b"UTC", None, object()], ids=lambda z: type(z).__name__)

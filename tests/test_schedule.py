@@ -6,8 +6,8 @@ import itertools
 import logging
 import pickle
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, ClassVar
 
 import pytest
 
@@ -335,3 +335,129 @@ def test_naive_times_are_refused() -> None:
 def test_the_core_logs_under_the_cronspec_logger() -> None:
     assert logging.getLogger("cronspec").handlers[0].__class__ is logging.NullHandler
     assert cronspec.ScheduleMap is ScheduleMap
+
+
+# -- runs in UTC minutes ---------------------------------------------------------------------------
+
+
+class TestRunsOfLocalMeanTime:
+    """Monrovia kept -0:44:30 until 1972: its 10:00 was 10:44:30 UTC. A run is the first whole
+    UTC minute at or after its fire time, never before it."""
+
+    rows: ClassVar = [row("mon", "o1", "0 10 * * *", timezone="Africa/Monrovia")]
+
+    def test_due_at_gives_the_run_the_next_whole_utc_minute(self) -> None:
+        schedule = ScheduleMap.from_rows(self.rows)
+        assert schedule.due_at(utc("1970-06-01T10:44:59")) == []
+        [due] = schedule.due_at(utc("1970-06-01T10:45:20"))
+        assert (due.scheduled_at, due.idempotency_key) == (
+            utc("1970-06-01T10:45"),
+            "mon@1970-06-01T10:45Z",
+        )
+
+    @pytest.mark.parametrize(
+        ("since", "until", "expected"),
+        [
+            ("1970-06-01T10:00", "1970-06-01T11:00", ["1970-06-01T10:45:00+00:00"]),
+            ("1970-06-01T10:44:40", "1970-06-01T10:45", ["1970-06-01T10:45:00+00:00"]),
+            ("1970-06-01T10:44", "1970-06-01T10:44:59", []),  # the fire, but not yet its run
+            ("1970-06-01T10:45", "1970-06-01T12:00", []),
+        ],
+    )
+    def test_due_between_counts_runs_by_their_utc_minute(
+        self, since: str, until: str, expected: list[str]
+    ) -> None:
+        due = ScheduleMap.from_rows(self.rows).due_between(utc(since), utc(until))
+        assert [d.scheduled_at.isoformat() for d in due] == expected
+
+    def test_two_fire_times_in_one_utc_minute_are_one_run(self) -> None:
+        # 1972-01-07: the clock jumped from 23:59:59 to 00:44:30 (00:44:30 UTC). The skipped
+        # 00:44 runs at the jump, 00:45 at 00:45:00: both in the run of 00:45 UTC.
+        schedule = ScheduleMap.from_rows(
+            [row("two", "o1", "44,45 0 * * *", timezone="Africa/Monrovia")]
+        )
+        assert [d.scheduled_at for d in schedule.due_at(utc("1972-01-07T00:45"))] == [
+            utc("1972-01-07T00:45")
+        ]
+        window = schedule.due_between(utc("1972-01-07T00:00"), utc("1972-01-07T01:00"))
+        assert [d.idempotency_key for d in window] == ["two@1972-01-07T00:45Z"]
+
+
+# -- the ends of datetime's range ------------------------------------------------------------------
+
+YEAR_ONE_EAST = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23, minutes=59)))
+MIN_UTC = datetime.min.replace(tzinfo=UTC)
+MAX_UTC = datetime.max.replace(tzinfo=UTC)
+MAX_WEST = datetime.max.replace(tzinfo=timezone(timedelta(hours=-1)))
+
+
+class TestDatetimeEdges:
+    schedule = ScheduleMap.from_rows(
+        [
+            row("new-year", "o1", "0 0 1 1 *"),
+            row("last", "o1", "59 23 31 12 *"),
+            row("ny-last", "o1", "0 22 31 12 *", timezone="America/New_York"),
+        ]
+    )
+
+    @pytest.mark.parametrize(
+        ("at", "expected"),
+        [
+            (YEAR_ONE_EAST, []),  # 0000-12-31T00:01Z: no UTC minute to schedule at
+            (MIN_UTC, ["new-year"]),
+            (MAX_UTC, ["last"]),
+            (MAX_WEST, []),
+        ],
+        ids=["year 1 at +23:59", "min in UTC", "max in UTC", "max at -01:00"],
+    )
+    def test_due_at_an_edge(self, at: datetime, expected: list[str]) -> None:
+        assert ids(self.schedule.due_at(at)) == expected
+
+    def test_due_between_the_edges(self) -> None:
+        first = self.schedule.due_between(YEAR_ONE_EAST, MIN_UTC + timedelta(days=1))
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in first] == [
+            ("new-year", "0001-01-01T00:00:00+00:00")
+        ]
+        # New York's 22:00 on 9999-12-31 is 03:00 UTC in year 10000: no run can stand there.
+        last = self.schedule.due_between(MAX_UTC - timedelta(days=1), MAX_WEST)
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in last] == [
+            ("last", "9999-12-31T23:59:00+00:00")
+        ]
+        assert self.schedule.due_between(MAX_WEST - timedelta(minutes=30), MAX_WEST) == []
+
+    @pytest.mark.parametrize(
+        ("after", "within", "message"),
+        [
+            (
+                utc("2026-11-28T02:00"),
+                timedelta.max,
+                "upcoming: 2026-11-28T02:00:00+00:00 + 999999999 days, 23:59:59.999999 "
+                "is outside the years datetime covers",
+            ),
+            (
+                MAX_UTC,
+                timedelta(seconds=30),
+                "upcoming: 9999-12-31T23:59:59.999999+00:00 + 0:00:30 "
+                "is outside the years datetime covers",
+            ),
+            (
+                MIN_UTC,
+                timedelta.min,
+                "upcoming: 0001-01-01T00:00:00+00:00 + -999999999 days, 0:00:00 "
+                "is outside the years datetime covers",
+            ),
+        ],
+    )
+    def test_upcoming_past_the_edge_is_a_cron_error(
+        self, after: datetime, within: timedelta, message: str
+    ) -> None:
+        with pytest.raises(cronspec.CronError) as caught:
+            self.schedule.upcoming(after, within)
+        assert str(caught.value) == message
+
+    def test_upcoming_up_to_the_edge(self) -> None:
+        soon = self.schedule.upcoming(
+            MAX_UTC - timedelta(minutes=2), timedelta(minutes=1, seconds=59)
+        )
+        assert ids(soon) == ["last"]
+        assert ids(self.schedule.upcoming(YEAR_ONE_EAST, timedelta(days=1))) == ["new-year"]
