@@ -18,6 +18,7 @@ from uuid import UUID
 
 from ._cron import Cron, _aware, instant, minutes_of_utc_minute, parse, resolve_zone
 from ._errors import CronError
+from ._excerpt import WIDTH, excerpt, shorten, type_name
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +69,24 @@ def _add_rows(selected: list[Member], members: Members) -> None:
 
 
 def _identifier(value: object) -> str | None:
-    if type(value) is str:
-        return value if value else None
-    if isinstance(value, UUID) or (isinstance(value, int) and not isinstance(value, bool)):
-        return str(value)
-    return None
+    """An id as text: a non-empty str, or an int (not a bool) or a UUID written out; None
+    for anything else, and for an int too long to write out (over 4,300 digits)."""
+    kind = type(value)  # type(), not isinstance(): a hostile __class__ cannot lie to it
+    if kind is str:
+        return cast(str, value) or None
+    if kind is bool or not issubclass(kind, (int, UUID)):
+        return None
+    try:
+        text = str(value)
+    except Exception:  # ValueError past 4,300 digits, or a subclass whose __str__ raises
+        return None
+    return text if type(text) is str and text else None
+
+
+def _id_refusal(which: str, value: object) -> str:
+    if type(value) is not bool and issubclass(type(value), int):
+        return f"{which} is an int too long to be an id"
+    return f"{which} must be a non-empty str, int or UUID"
 
 
 def _utc(seconds: int) -> datetime | None:
@@ -132,7 +146,8 @@ class ScheduleMap:
         any other bad row is logged as a WARNING and listed in :attr:`rejected`. With
         ``min_interval``, schedules that can fire more often than that are rejected too.
         """
-        return cls.from_tuples(_records(rows), min_interval=min_interval)
+        builder = _Builder(min_interval)
+        return cls._build(builder, _records(rows, builder))
 
     @classmethod
     def from_tuples(
@@ -140,28 +155,39 @@ class ScheduleMap:
     ) -> ScheduleMap:
         """Like :meth:`from_rows`, from 6-tuples ``(id, organization_id, integration_type,
         cron_schedule, is_enabled, timezone)``: the fast path for database adapters."""
-        builder = _Builder(min_interval)
+        return cls._build(_Builder(min_interval), records)
+
+    @classmethod
+    def _build(cls, builder: _Builder, records: Iterable[Sequence[object]]) -> ScheduleMap:
         compiled: dict[Any, dict[Any, Members | Refusal]] = builder.compiled
-        seen, add = builder.seen, builder.add
+        owners, add = builder.owners, builder.add
         for record in records:
             # The usual row costs a few dict lookups; anything unusual (a new schedule, a
-            # disabled or bad row) takes the careful path in _Builder.add.
+            # disabled or bad row, a value whose methods raise) takes the careful path in
+            # _Builder.add. The ids are stored, so only exact strs pass; the other values
+            # only choose the group.
             try:
                 integration, org, kind, expression, enabled, zone = record
-                if enabled is True and integration.__class__ is str and org.__class__ is str:
+                if (
+                    enabled is True
+                    and type(integration) is str
+                    and type(org) is str
+                    and kind.__class__ is str
+                    and expression.__class__ is str
+                ):
                     members = compiled[zone][expression]
                     if (
                         members.__class__ is dict
-                        and integration not in seen
+                        and integration not in owners
                         and integration
                         and org
                     ):
                         orgs, ids = members[kind]  # type: ignore[index]
-                        seen.add(integration)
+                        owners[integration] = org
                         orgs.append(org)
                         ids.append(integration)
                         continue
-            except (KeyError, TypeError, ValueError):
+            except Exception:  # the careful path says what is wrong
                 pass
             add(record)
         return cls(builder.groups, builder.rejected)
@@ -179,7 +205,12 @@ class ScheduleMap:
         group is checked once and its rows join the map without a Python loop per row.
         """
         builder = _Builder(min_interval)
-        for expression, zone, kind, orgs, ids in groups:
+        for group in groups:
+            try:
+                expression, zone, kind, orgs, ids = group
+            except Exception:  # not five items, or items that cannot be read
+                builder.reject(None, None, group, _NOT_A_GROUP)
+                continue
             builder.add_group(expression, zone, kind, orgs, ids)
         return cls(builder.groups, builder.rejected)
 
@@ -271,30 +302,63 @@ class ScheduleMap:
 _PICK = itemgetter(
     "id", "organization_id", "integration_type", "cron_schedule", "is_enabled", "timezone"
 )
+_NOT_A_ROW = "not a row: expected a mapping or a 6-tuple"
+_NOT_A_GROUP = "not a group: expected (cron_schedule, timezone, integration_type, two id lists)"
+# A log line about a rejected row stays one line of at most this many characters.
+_LINE = 200
+_WARNING = "skipping integration %s of organization %s: %s (value: %s)"
+_WARNING_FIXED = len(_WARNING % ("", "", "", ""))
 
 
-def _records(rows: Iterable[Mapping[str, object]]) -> Iterator[Sequence[object]]:
-    """Each mapping as a 6-tuple (timezone and is_enabled may be absent)."""
+def _records(rows: Iterable[Mapping[str, object]], builder: _Builder) -> Iterator[Sequence[object]]:
+    """Each mapping as a 6-tuple (timezone and is_enabled may be absent). A row that is
+    not a mapping, or whose reading raises, is rejected on the way; errors of ``rows``
+    itself (a database cursor) propagate."""
     for row in rows:
-        try:
-            yield _PICK(row)
-        except (KeyError, TypeError, IndexError):
-            if isinstance(row, Mapping):
-                get = row.get
-                yield (
-                    get("id"),
-                    get("organization_id"),
-                    get("integration_type"),
-                    get("cron_schedule"),
-                    get("is_enabled", True),
-                    get("timezone"),
-                )
-            else:
-                yield (row,)  # rejected as "not a row"
+        columns = _columns(row)
+        if isinstance(columns, str):
+            builder.reject(None, None, row, columns)
+        else:
+            yield columns
+
+
+def _columns(row: object) -> tuple[object, ...] | str:
+    """The row's six columns, or why they cannot be read."""
+    try:
+        return _PICK(row)  # type: ignore[arg-type, no-any-return]
+    except KeyError:
+        pass  # an optional column is absent: read them one by one
+    except TypeError:
+        return _NOT_A_ROW  # a number, a str, a tuple...
+    except Exception as error:
+        return f"not a row: reading it raised {type_name(error)}"
+    try:
+        get = row.get  # type: ignore[attr-defined]
+        return (
+            get("id"),
+            get("organization_id"),
+            get("integration_type"),
+            get("cron_schedule"),
+            get("is_enabled", True),
+            get("timezone"),
+        )
+    except Exception as error:
+        return f"not a row: reading it raised {type_name(error)}"
+
+
+def _loggable(value: object) -> str | None:
+    """A value for a log record's ``extra``: short text any handler can format."""
+    if value is None:
+        return None
+    return shorten(value) if type(value) is str else excerpt(value)
 
 
 class _Builder:
-    """The careful path of ScheduleMap.from_tuples: new schedules and unusual rows."""
+    """The careful path of ScheduleMap.from_tuples: new schedules and unusual rows.
+
+    Values are only hashed, compared or turned into text once their type is known to be
+    exactly str (or int or UUID, for ids): whatever a hostile value's methods do, the row
+    is rejected and the others load."""
 
     def __init__(self, min_interval: timedelta | None) -> None:
         self.min_interval = min_interval
@@ -302,61 +366,53 @@ class _Builder:
         self.rejected: list[RejectedRow] = []
         # zone -> expression -> members of its group, or why the schedule is refused
         self.compiled: dict[str | None, dict[str, Members | Refusal]] = {}
-        self.seen: set[str] = set()  # integration ids, to refuse duplicates
+        # integration id -> its organization: refuses duplicates and names the first owner
+        self.owners: dict[str, str] = {}
 
     def add(self, record: Sequence[object]) -> None:
         try:
             raw_id, raw_org, kind, expression, enabled, zone = record
-        except (TypeError, ValueError):
-            self.reject(None, None, record, "not a row: expected a mapping or a 6-tuple")
+        except Exception:  # not six items, or a sequence whose reading raises
+            self.reject(None, None, record, _NOT_A_ROW)
             return
         if enabled is False or expression is None:
             return  # disabled, or no schedule: not an error
         if enabled is not True:
-            self.reject(
-                raw_org, raw_id, enabled, f"is_enabled must be true or false, not {enabled!r}"
-            )
+            reason = f"is_enabled must be true or false, not {excerpt(enabled)}"
+            self.reject(raw_org, raw_id, enabled, reason)
             return
         integration, org = _identifier(raw_id), _identifier(raw_org)
         if integration is None or org is None:
             which, value = ("id", raw_id) if integration is None else ("organization_id", raw_org)
-            self.reject(raw_org, raw_id, value, f"{which} must be a non-empty str, int or UUID")
+            self.reject(raw_org, raw_id, value, _id_refusal(which, value))
             return
-        kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
+        if type(kind) is not str:
+            reason = f"integration_type must be a str, not {type_name(kind)}"
+            self.reject(org, integration, kind, reason)
+            return
+        kind_name = _TYPE_NAMES.get(kind)
         if kind_name is None:
             known = ", ".join(sorted(INTEGRATION_TYPES))
-            self.reject(
-                org, integration, kind, f"unknown integration type {kind!r} (known: {known})"
-            )
+            reason = f"unknown integration type {excerpt(kind)} (known: {known})"
+            self.reject(org, integration, kind, reason)
             return
         if type(expression) is not str:
-            self.reject(
-                org,
-                integration,
-                expression,
-                f"cron_schedule must be a str, not {type(expression).__name__}",
-            )
+            reason = f"cron_schedule must be a str, not {type_name(expression)}"
+            self.reject(org, integration, expression, reason)
             return
         if zone is not None and type(zone) is not str:
-            self.reject(
-                org, integration, zone, f"timezone must be an IANA name, not {type(zone).__name__}"
-            )
+            reason = f"timezone must be an IANA name, not {type_name(zone)}"
+            self.reject(org, integration, zone, reason)
             return
         members = self.members(expression, zone)
+        owner = self.owners.get(integration)
         if isinstance(members, tuple):
             self.reject(org, integration, *members)
-        elif integration in self.seen:
-            owner = next(
-                orgs[ids.index(integration)]
-                for _, group in self.groups
-                for orgs, ids in group.values()
-                if integration in ids
-            )
-            self.reject(
-                org, integration, raw_id, f"duplicate id (already used by organization {owner!r})"
-            )
+        elif owner is not None:
+            reason = f"duplicate id (already used by organization {excerpt(owner)})"
+            self.reject(org, integration, raw_id, reason)
         else:
-            self.seen.add(integration)
+            self.owners[integration] = org
             orgs, ids = members.setdefault(kind_name, ([], []))
             orgs.append(org)
             ids.append(integration)
@@ -369,7 +425,7 @@ class _Builder:
         try:
             orgs: list[Any] = list(org_ids)  # type: ignore[call-overload]
             integrations: list[Any] = list(ids)  # type: ignore[call-overload]
-        except TypeError:
+        except Exception:  # not iterable, or iterating raised
             self.reject(None, None, (org_ids, ids), "not a group: expected two lists of ids")
             return
         kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
@@ -378,7 +434,7 @@ class _Builder:
             if type(expression) is str and (zone is None or type(zone) is str)
             else None
         )
-        seen = self.seen
+        owners = self.owners
         if (
             isinstance(members, dict)
             and kind_name is not None
@@ -386,16 +442,17 @@ class _Builder:
             and set(map(type, chain(orgs, integrations))) <= {str}
             and "" not in orgs
             and "" not in integrations
-            and seen.isdisjoint(integrations)
+            and owners.keys().isdisjoint(integrations)
         ):
-            before = len(seen)
-            seen.update(integrations)
-            if len(seen) - before == len(integrations):
+            before = len(owners)
+            owners.update(zip(integrations, orgs, strict=True))
+            if len(owners) - before == len(integrations):
                 chunk = members.setdefault(kind_name, ([], []))
                 chunk[0].extend(orgs)
                 chunk[1].extend(integrations)
                 return
-            seen.difference_update(integrations)  # an id repeated within the group
+            for integration in integrations:  # an id repeated within the group
+                owners.pop(integration, None)
         for org, integration in zip_longest(orgs, integrations):
             self.add((integration, org, kind, expression, True, zone))
 
@@ -425,12 +482,22 @@ class _Builder:
         return members
 
     def reject(self, org: object, integration: object, value: object, reason: str) -> None:
+        """List the row with its original values; log it on one line of at most 200
+        characters, each value cut to about 40 (a log line is not the place for 100 kB)."""
         self.rejected.append(RejectedRow(org, integration, value, reason))
+        first, second = excerpt(integration), excerpt(org)
+        room = _LINE - _WARNING_FIXED - len(first) - len(second)
+        shown = excerpt(value, max(12, min(WIDTH, room - len(reason))))
         logger.warning(
-            "skipping integration %r of organization %r: %s (value: %r)",
-            integration,
-            org,
-            reason,
-            value,
-            extra={"org_id": org, "integration_id": integration, "value": value, "reason": reason},
+            _WARNING,
+            first,
+            second,
+            shorten(reason, room - len(shown)),
+            shown,
+            extra={
+                "org_id": _loggable(org),
+                "integration_id": _loggable(integration),
+                "value": _loggable(value),
+                "reason": shorten(reason, _LINE),
+            },
         )
