@@ -244,10 +244,10 @@ class ScheduleMap:
                 continue  # the zone's clock shows no year in 1-9999 then
             # After a DST jump a fixed-time job may fire for a skipped minute, and a clock on
             # local mean time may begin two minutes in one UTC minute: check them all.
-            first = shown[0]
-            candidates = every if first.skipped_from or len(shown) > 1 else by_minute[first.wall[4]]
+            first, others = shown[0], shown[1:]
+            candidates = every if first.skipped_from or others else by_minute[first.wall[4]]
             for cron, members in candidates:
-                if any(map(cron._matches_local, shown)):
+                if cron._matches_local(first) or (others and any(map(cron._matches_local, others))):
                     _add_rows(selected, members)
         selected.sort()
         return [
