@@ -426,12 +426,12 @@ class Cron:
 
     def _none_after(self, year: int = 9999) -> CronError:
         return CronError(
-            f"{excerpt(str(self))} has no fire time between the given time and the end of year {year}"
+            f"{excerpt(str(self))} has no fire time between the given time and year {year}"
         )
 
     def _none_before(self, year: int = 1) -> CronError:
         return CronError(
-            f"{excerpt(str(self))} has no fire time between the start of year {year} and the given time"
+            f"{excerpt(str(self))} has no fire time between year {year} and the given time"
         )
 
     # -- time zones ----------------------------------------------------------------------

@@ -908,8 +908,8 @@ EDGES = {
     "max at -01:00": datetime.max.replace(tzinfo=timezone(timedelta(hours=-1))),
 }
 KATHMANDU_LIKE = timezone(timedelta(hours=5, minutes=45))
-NONE_BEFORE = "'0 2 * * *' has no fire time between the start of year 1 and the given time"
-NONE_AFTER = "'0 2 * * *' has no fire time between the given time and the end of year 9999"
+NONE_BEFORE = "'0 2 * * *' has no fire time between year 1 and the given time"
+NONE_AFTER = "'0 2 * * *' has no fire time between the given time and year 9999"
 
 
 class TestDatetimeEdges:
@@ -993,7 +993,7 @@ class TestDatetimeEdges:
         with pytest.raises(cronspec.CronError) as caught:
             cron.next_after(datetime(9999, 12, 31, 23, 50, tzinfo=UTC))  # 10000 in Lord Howe
         assert str(caught.value) == (
-            "'*/15 * * * *' has no fire time between the given time and the end of year 9999"
+            "'*/15 * * * *' has no fire time between the given time and year 9999"
         )
         # Before 1895 Lord Howe kept local mean time, +10:36:20: its year 1 began in UTC's year 0.
         found = cron.previous_before(datetime(1, 1, 1, 0, 5, tzinfo=UTC))
