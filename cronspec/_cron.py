@@ -8,28 +8,66 @@ DST follows Debian cron (cron.8): a *fixed-time* job (neither the minute nor the
 starts with ``*``) whose wall time is skipped by a spring-forward runs once, right after
 the gap, and runs only on the first pass of a repeated hour; a *wildcard* job follows the
 wall clock: nothing in the gap, both passes of the repeated hour.
+
+A fire time is the instant the zone's clock shows the selected minute's hh:mm:00. Before
+about 1972 some zones kept local mean time (Africa/Monrovia was -0:44:30), so that instant
+is not always a whole UTC minute, and a clock change can land in the middle of a wall
+minute: a wildcard job does not fire in a minute whose :00 the clock never showed, and a
+fixed-time job runs at the change, as after a DST gap.
+
+Results are datetimes, so the calendar is datetime's: years 1 to 9999 on the schedule's
+clock. An instant outside them matches nothing, and searches start or stop at their ends.
 """
 
 from __future__ import annotations
 
 import itertools
+import pickle
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
-from ._days import FULL_MONTH, MONTH_LENGTH, month_days, month_length, weekday_free_days
+from ._days import (
+    FULL_MONTH,
+    MONTH_LENGTH,
+    min_day_gap,
+    month_days,
+    month_length,
+    weekday_free_days,
+)
 from ._errors import CronError
+from ._excerpt import excerpt, type_name
 from ._parser import Spec, format_spec, parse_spec
 
 _SEARCH_YEARS = 400
 _DAY = 86400
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_SECOND = timedelta(seconds=1)
+# Seconds in 400 Gregorian years: the calendar repeats, and so do a zone's rules before
+# its first and after its last listed change.
+_CYCLE = 146097 * _DAY
+# Instants every zone's clock shows within years 1-9999 (no offset reaches a day).
+_SAFE = range(
+    (date(1, 1, 2).toordinal() - _EPOCH_ORDINAL) * _DAY,
+    (date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL) * _DAY,
+)
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Zulu"})
+# Names zoneinfo loads that are not places: the host's /etc/localtime, tzdb's "-00"
+# placeholder for hosts with no zone set, and a build artefact of older tzdb releases.
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 
 Wall = tuple[int, int, int, int, int]  # year, month, day, hour, minute on the zone's clock
 _NO_CACHE: dict[int, int] = {}  # shared by plain schedules, whose _days never caches
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    """The IANA names, listed once: only these are zones, so a schedule never depends on
+    the host (``localtime``) or reads a file by path (``../``, ``/usr/share/...``)."""
+    return frozenset(available_timezones()) - _NOT_ZONES
 
 
 @lru_cache(maxsize=1024)
@@ -37,26 +75,38 @@ def _zone_by_name(name: str) -> tzinfo:
     if name in _UTC_NAMES:
         return UTC
     try:
-        return ZoneInfo(name)
-    except Exception:  # ZoneInfo raises KeyError, ValueError or OSError for odd keys
-        raise CronError(
-            f"unknown time zone {name!r}: use an IANA name like 'Europe/Oslo'"
-        ) from None
+        if name in _zone_names():
+            return ZoneInfo(name)
+    except Exception:  # a listed file that does not load: unknown all the same
+        pass
+    raise CronError(f"unknown time zone {excerpt(name)}: use an IANA name like 'Europe/Oslo'")
+
+
+def _zone_name(tz: tzinfo) -> str | None:
+    """The IANA key a ZoneInfo was loaded by; None for other zones, and for a ZoneInfo
+    read with ``from_file()``, whose data need not be its key's (pickle refuses those)."""
+    if not isinstance(tz, ZoneInfo):
+        return None
+    try:
+        tz.__reduce__()
+    except pickle.PicklingError:
+        return None
+    return tz.key
 
 
 def resolve_zone(tz: str | tzinfo) -> tzinfo:
-    """A tzinfo for an IANA name or a tzinfo; UTC names become ``datetime.UTC``."""
+    """A tzinfo for an IANA name or a tzinfo; UTC names become ``datetime.UTC``.
+
+    A ZoneInfo's key must be an IANA name too (``ZoneInfo("localtime")`` is refused).
+    """
     if isinstance(tz, str):
         return _zone_by_name(tz)
-    if isinstance(tz, ZoneInfo) and tz.key in _UTC_NAMES:
-        return UTC
+    name = _zone_name(tz)
+    if name is not None:
+        return UTC if _zone_by_name(name) is UTC else tz
     if isinstance(tz, tzinfo):
         return tz
-    raise TypeError(f"tz must be an IANA zone name or a tzinfo, not {type(tz).__name__}")
-
-
-def _low(mask: int) -> int:
-    return (mask & -mask).bit_length() - 1
+    raise TypeError(f"tz must be an IANA zone name or a tzinfo, not {type_name(tz)}")
 
 
 def _aware(at: datetime) -> datetime:
@@ -68,11 +118,58 @@ def _aware(at: datetime) -> datetime:
     return at
 
 
-def _from_timestamp(seconds: float, tz: tzinfo) -> datetime:
+def instant(at: datetime) -> tuple[int, int]:
+    """``at`` as (whole seconds since 1970 UTC, microseconds): exact in every year (a
+    float timestamp drops microseconds after 2255) and at datetime's very ends."""
+    delta = _aware(at) - _EPOCH
+    return delta.days * _DAY + delta.seconds, delta.microseconds
+
+
+def _clock(tz: tzinfo, seconds: int) -> datetime | None:
+    """``tz``'s clock at ``seconds`` after 1970 UTC; None when it shows no year in 1-9999."""
     try:
         return datetime.fromtimestamp(seconds, tz)
     except (OverflowError, ValueError, OSError):
-        raise CronError(f"{seconds:.0f} s from 1970 is outside the years datetime covers") from None
+        pass
+    # At the ends of the range the UTC time may have no datetime where the zone's clock
+    # has one: read the clock 400 years inside, where it shows the same, and move back.
+    years = 400 if seconds < 0 else -400
+    try:
+        local = datetime.fromtimestamp(seconds + years // 400 * _CYCLE, tz)
+        return local.replace(year=local.year - years)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _offset(tz: tzinfo, seconds: int) -> int:
+    local = _clock(tz, seconds)
+    assert local is not None
+    return local.utcoffset() // _SECOND  # type: ignore[operator]
+
+
+def _offset_change(tz: tzinfo, start: int, end: int, offset: int) -> int | None:
+    """The instant nearest ``start`` in (start, end] (or [end, start)) whose UTC offset
+    differs from ``offset``; None when the offset holds all the way.
+
+    Probes a day at a time, then bisects to the second: no zone changes its offset twice
+    within a day.
+    """
+    step = _DAY if end > start else -_DAY
+    same = start
+    while same != end:
+        probe = same + step
+        if (probe - end) * step > 0:
+            probe = end
+        if _offset(tz, probe) != offset:
+            while abs(probe - same) > 1:
+                middle = (same + probe) // 2
+                if _offset(tz, middle) == offset:
+                    same = middle
+                else:
+                    probe = middle
+            return probe
+        same = probe
+    return None
 
 
 def _wall(local: datetime) -> Wall:
@@ -84,27 +181,60 @@ def _wall_seconds(wall: Wall) -> int:
     return (date(year, month, day).toordinal() - _EPOCH_ORDINAL) * _DAY + hour * 3600 + minute * 60
 
 
+def _wall_at(seconds: int) -> Wall:
+    """The wall time ``seconds`` after 1970-01-01 00:00 on a clock (inverse of _wall_seconds)."""
+    days, rest = divmod(seconds, _DAY)
+    day = date.fromordinal(days + _EPOCH_ORDINAL)
+    return day.year, day.month, day.day, rest // 3600, rest % 3600 // 60
+
+
 class LocalMinute(NamedTuple):
-    """A minute as a zone's clock shows it: the wall time, whether it is the second pass
-    of a repeated hour, and where the skipped wall times began when the clock jumped
-    forward into this minute."""
+    """A minute as a zone's clock shows it: the wall time; whether it is the second pass
+    of a repeated hour; where the skipped wall times began when the clock jumped forward
+    into this minute; whether the jump landed after its :00 (``partial``: local mean time
+    changing to whole minutes); and the instant the minute began on the clock."""
 
     wall: Wall
     second_pass: bool
     skipped_from: Wall | None
+    partial: bool
+    start: int
 
 
-def local_minute(tz: tzinfo, at: datetime) -> LocalMinute:
-    """Read the minute containing ``at`` on ``tz``'s clock (one zone lookup per query)."""
-    seconds = _aware(at).timestamp()
-    seconds -= seconds % 60
-    local = _from_timestamp(seconds, tz)
+def local_minute(tz: tzinfo, second: int) -> LocalMinute | None:
+    """Read the wall minute containing the whole second ``second`` on ``tz``'s clock; None
+    when the clock shows no year in 1-9999 then."""
+    local = _clock(tz, second)
+    if local is None:
+        return None
     wall = _wall(local)
-    year, month, day, hour, minute = _wall(_from_timestamp(seconds - 60, tz))
+    start = second - local.second  # where the minute began, if the clock ran on since
+    before = _clock(tz, start - 1)
+    if before is None or before.utcoffset() == local.utcoffset():
+        # The pass is the one the minute began in: on local mean time a repeated stretch
+        # can end in the middle of a minute.
+        began = local if start == second else _clock(tz, start)
+        return LocalMinute(wall, began is not None and began.fold == 1, None, False, start)
+    change = _offset_change(tz, start - 1, second, before.utcoffset() // _SECOND)  # type: ignore[operator]
+    assert change is not None
+    last, began = _clock(tz, change - 1), _clock(tz, change)
+    assert last is not None and began is not None
+    year, month, day, hour, minute = _wall(last)
     jumped = _wall_seconds(wall) - _wall_seconds((year, month, day, hour, minute)) > 60
-    return LocalMinute(
-        wall, local.fold == 1, (year, month, day, hour, minute + 1) if jumped else None
-    )
+    skipped_from = (year, month, day, hour, minute + 1) if jumped else None
+    return LocalMinute(wall, began.fold == 1, skipped_from, change > start, change)
+
+
+def minutes_of_utc_minute(tz: tzinfo, minute: int) -> list[LocalMinute]:
+    """The wall minutes of ``tz`` that began in (minute - 60, minute]: the ones a run at
+    the whole UTC minute ``minute`` answers for. One, unless the zone's minutes do not
+    start on whole UTC minutes and its clock changed within that minute."""
+    found: list[LocalMinute] = []
+    local = local_minute(tz, minute)
+    while local is not None and local.start > minute - 60:
+        found.append(local)
+        local = local_minute(tz, local.start - 1)
+    return found
 
 
 class Cron:
@@ -112,6 +242,12 @@ class Cron:
 
     Create one with :func:`cronspec.parse`. Times given to its methods must be aware
     datetimes; results are aware datetimes in the schedule's zone.
+
+    Two schedules are equal when they mean the same in the same zone; a ZoneInfo counts
+    by its IANA key, so ``ZoneInfo.no_cache("Europe/Oslo")`` is the same zone as
+    ``ZoneInfo("Europe/Oslo")``. Pickling keeps the zone by that key (or as the tzinfo
+    itself, e.g. a fixed ``datetime.timezone``); a zone read with ``ZoneInfo.from_file()``
+    has no key to restore it by, and pickling such a schedule raises PicklingError.
     """
 
     __slots__ = ("_days_cache", "_fixed_zone", "_plan", "_spec", "_tz")
@@ -154,16 +290,26 @@ class Cron:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"Cron is immutable: cannot delete {name!r}")
 
+    def _zone_key(self) -> object:
+        name = _zone_name(self._tz)
+        return self._tz if name is None else name
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Cron):
             return NotImplemented
-        return self._spec == other._spec and self._tz == other._tz
+        return self._spec == other._spec and self._zone_key() == other._zone_key()
 
     def __hash__(self) -> int:
-        return hash((self._spec, self._tz))
+        return hash((self._spec, self._zone_key()))
 
-    def __reduce__(self) -> tuple[object, tuple[str, str | tzinfo]]:
-        return (_restore, (str(self), getattr(self._tz, "key", self._tz)))
+    def __reduce__(self) -> tuple[object, tuple[str, object]]:
+        zone = self._zone_key()
+        if isinstance(zone, ZoneInfo):
+            raise pickle.PicklingError(
+                f"cannot pickle the schedule {excerpt(str(self))}: its zone was read with "
+                "ZoneInfo.from_file() and has no IANA name to restore it by"
+            )
+        return (_restore, (str(self), zone))
 
     def __str__(self) -> str:
         return format_spec(self._spec)
@@ -243,7 +389,7 @@ class Cron:
                     hour, minute = first_hour, first_minute
                 return year, month, day, hour, minute
             month, day, hour, minute = month + 1, 1, first_hour, first_minute
-        raise CronError(f"'{self}' has no fire time between the given time and year {stop}")
+        raise self._none_after(stop)
 
     def _previous_wall(self, year: int, month: int, day: int, hour: int, minute: int) -> Wall:
         """The last matching wall time at or before the given one (fields may underflow)."""
@@ -276,74 +422,80 @@ class Cron:
                     day, hour, minute = earlier.bit_length() - 1, last_hour, last_minute
                 return year, month, day, hour, minute
             month, day, hour, minute = month - 1, 31, last_hour, last_minute
-        raise CronError(f"'{self}' has no fire time between year {stop} and the given time")
+        raise self._none_before(stop)
+
+    def _none_after(self, year: int = 9999) -> CronError:
+        return CronError(
+            f"{excerpt(str(self))} has no fire time between the given time and year {year}"
+        )
+
+    def _none_before(self, year: int = 1) -> CronError:
+        return CronError(
+            f"{excerpt(str(self))} has no fire time between year {year} and the given time"
+        )
 
     # -- time zones ----------------------------------------------------------------------
 
-    def _local(self, seconds: float) -> datetime:
-        return _from_timestamp(seconds, self._tz)
+    def _local(self, seconds: int) -> datetime:
+        """The schedule's clock at ``seconds``, an instant searches keep within years 1-9999."""
+        local = _clock(self._tz, seconds)
+        assert local is not None
+        return local
 
-    def _offset(self, seconds: float) -> int:
-        offset = self._local(seconds).utcoffset()
-        assert offset is not None
-        return int(offset.total_seconds())
+    def _bounds(self) -> tuple[int, int]:
+        """The first and the last second at which the zone's clock shows years 1-9999."""
+        tz = self._tz
+        first = datetime(1, 1, 1, tzinfo=tz) - _EPOCH
+        last = datetime.max.replace(tzinfo=tz) - _EPOCH
+        return first // _SECOND, last // _SECOND
 
-    def _offset_change(self, start: int, end: int, offset: int) -> int | None:
-        """The instant nearest ``start`` in (start, end] (or [end, start)) whose UTC offset
-        differs from ``offset``; None when the offset holds all the way.
-
-        Probes a day at a time, then bisects to the second: no zone changes its offset
-        twice within a day.
-        """
-        step = _DAY if end > start else -_DAY
-        same = start
-        while same != end:
-            probe = same + step
-            if (probe - end) * step > 0:
-                probe = end
-            if self._offset(probe) != offset:
-                while abs(probe - same) > 1:
-                    middle = (same + probe) // 2
-                    if self._offset(middle) == offset:
-                        same = middle
-                    else:
-                        probe = middle
-                return probe
-            same = probe
-        return None
+    def _on_fixed_clock(self, at: datetime) -> datetime | None:
+        """``at`` on this fixed-offset zone's clock, where ``astimezone`` overflowed: None
+        when the clock shows no year in 1-9999 then."""
+        tz = self._tz
+        try:  # astimezone passes through UTC, which may overflow where this clock does not
+            moved = at.replace(tzinfo=None) + (tz.utcoffset(None) - _aware(at).utcoffset())  # type: ignore[operator]
+        except OverflowError:
+            return None
+        return moved.replace(tzinfo=tz)
 
     def _first_pass_instant(self, wall: Wall) -> int:
         """Where Debian runs a fixed-time job due at ``wall``: its first pass when the wall
         time repeats, the end of the gap when it is skipped."""
         seconds = _wall_seconds(wall)
-        offset = datetime(*wall, tzinfo=self._tz).utcoffset()
-        assert offset is not None
-        instant = seconds - int(offset.total_seconds())
+        offset = datetime(*wall, tzinfo=self._tz).utcoffset() // _SECOND  # type: ignore[operator]
+        instant = seconds - offset
         if _wall(self._local(instant)) == wall:
             return instant
         # Skipped: fold=0 read the wall with the offset before the gap, which lands inside
         # the new offset's time; the gap ended at most one DST shift earlier.
-        shift = self._offset(instant) - int(offset.total_seconds())
-        change = self._offset_change(
-            instant - shift - 1, instant, self._offset(instant - shift - 1)
-        )
+        tz = self._tz
+        shift = _offset(tz, instant) - offset
+        change = _offset_change(tz, instant - shift - 1, instant, _offset(tz, instant - shift - 1))
         return instant if change is None else change
 
     # -- the public API --------------------------------------------------------------------
 
     def matches(self, at: datetime) -> bool:
-        """Whether the minute containing ``at`` is a fire time (seconds are ignored)."""
+        """Whether the minute containing ``at`` on the zone's clock is a fire time (seconds
+        are ignored)."""
         tz = self._tz
         if self._fixed_zone:
-            local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
+            try:
+                local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
+            except OverflowError:
+                local = self._on_fixed_clock(at)  # type: ignore[assignment]
+                if local is None:
+                    return False
             return self._wall_matches(local.year, local.month, local.day, local.hour, local.minute)
-        return self._matches_local(local_minute(tz, at))
+        local_at = local_minute(tz, instant(at)[0])
+        return local_at is not None and self._matches_local(local_at)
 
     def _matches_local(self, local: LocalMinute) -> bool:
         """``matches`` for a minute already read on this schedule's zone's clock."""
-        wall, second_pass, skipped_from = local
+        wall, second_pass, skipped_from, partial, _ = local
         if not self.is_fixed_time:
-            return self._wall_matches(*wall)
+            return not partial and self._wall_matches(*wall)
         if not second_pass and self._wall_matches(*wall):
             return True
         # The clock just jumped forward: run what the gap skipped (Debian cron.c, DST begins).
@@ -353,81 +505,121 @@ class Cron:
         """The first fire time strictly after ``at``, in the schedule's zone."""
         tz = self._tz
         if self._fixed_zone:
-            local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
-            year, month, day, hour, minute = self._next_wall(
-                local.year, local.month, local.day, local.hour, local.minute + 1
-            )
+            try:
+                local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
+            except OverflowError:
+                local = self._on_fixed_clock(at)  # type: ignore[assignment]
+            if local is not None:
+                year, month, day, hour, minute = self._next_wall(
+                    local.year, local.month, local.day, local.hour, local.minute + 1
+                )
+            elif instant(at)[0] < 0:  # before year 1 on this clock: from its first minute
+                year, month, day, hour, minute = self._next_wall(1, 1, 1, 0, 0)
+            else:
+                raise self._none_after()
             return datetime(year, month, day, hour, minute, 0, 0, tz)
-        seconds = _aware(at).timestamp()
+        second = instant(at)[0]
+        start = second + 1  # fire times are whole seconds: the first that may be one
+        from_first = False  # ``at`` is before the first minute the zone's clock can show
+        if start not in _SAFE:
+            first, last = self._bounds()
+            if start > last:
+                raise self._none_after()
+            if start <= first:
+                start, from_first = first, True
         if self.is_fixed_time:
-            year, month, day, hour, minute = _wall(self._local(seconds))
+            # The walls after the one ``at`` shows: one before it may come round again only
+            # on a second pass, which fixed-time jobs skip.
+            if from_first:
+                year, month, day, hour, minute = 1, 1, 1, 0, 0
+            else:
+                year, month, day, hour, minute = _wall(self._local(second))
+                minute += 1
             while True:
-                wall = self._next_wall(year, month, day, hour, minute + 1)
-                instant = self._first_pass_instant(wall)
-                if instant > seconds:
-                    return self._local(instant)
+                wall = self._next_wall(year, month, day, hour, minute)
+                fire = self._first_pass_instant(wall)
+                if fire >= start:
+                    return self._local(fire)
                 year, month, day, hour, minute = wall
-        start = int(seconds - seconds % 60) + 60
+                minute += 1
         while True:
             local = self._local(start)
-            offset = int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
-            instant = _wall_seconds(self._next_wall(*_wall(local))) - offset
-            change = self._offset_change(start, instant, offset)
+            offset = local.utcoffset() // _SECOND  # type: ignore[operator]
+            year, month, day, hour, minute = _wall(local)
+            # A minute the clock entered after its :00 (local mean time giving way to whole
+            # minutes) does not fire: wildcard jobs follow what the clock shows.
+            wall = self._next_wall(year, month, day, hour, minute + (local.second > 0))
+            fire = _wall_seconds(wall) - offset
+            change = _offset_change(tz, start, fire, offset)
             if change is None:
-                return self._local(instant)
+                return self._local(fire)
             start = change
 
     def previous_before(self, at: datetime) -> datetime:
         """The last fire time strictly before ``at``, in the schedule's zone."""
         tz = self._tz
         if self._fixed_zone:
-            local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
-            exact = local.second == 0 and local.microsecond == 0
-            year, month, day, hour, minute = self._previous_wall(
-                local.year, local.month, local.day, local.hour, local.minute - exact
-            )
+            try:
+                local = at if at.tzinfo is tz else _aware(at).astimezone(tz)
+            except OverflowError:
+                local = self._on_fixed_clock(at)  # type: ignore[assignment]
+            if local is not None:
+                exact = local.second == 0 and local.microsecond == 0
+                year, month, day, hour, minute = self._previous_wall(
+                    local.year, local.month, local.day, local.hour, local.minute - exact
+                )
+            elif instant(at)[0] > 0:  # after year 9999 on this clock: from its last minute
+                year, month, day, hour, minute = self._previous_wall(9999, 12, 31, 23, 59)
+            else:
+                raise self._none_before()
             return datetime(year, month, day, hour, minute, 0, 0, tz)
-        seconds = _aware(at).timestamp()
+        second, micro = instant(at)
+        start = second - (micro == 0)  # the last whole second before ``at``
+        if start not in _SAFE:
+            first, last = self._bounds()
+            if start < first:
+                raise self._none_before()
+            start = min(start, last)
         if self.is_fixed_time:
-            local = self._local(seconds)
+            local = self._local(start)
             year, month, day, hour, minute = _wall(local)
             if local.fold:
                 # In the repeated hour the first pass, up to its end, may still lie ahead
-                # on the wall clock: start from the same instant read with the first offset.
-                earlier = local.replace(fold=0).utcoffset()
-                assert earlier is not None
-                shifted = datetime.fromtimestamp(seconds, UTC) + earlier
-                year, month, day, hour, minute = _wall(shifted)
+                # on the wall clock: read the same instant with the first pass's offset.
+                earlier = local.replace(fold=0).utcoffset() // _SECOND  # type: ignore[operator]
+                year, month, day, hour, minute = _wall_at(start + earlier)
             while True:
                 wall = self._previous_wall(year, month, day, hour, minute)
-                instant = self._first_pass_instant(wall)
-                if instant < seconds:
-                    return self._local(instant)
+                fire = self._first_pass_instant(wall)
+                if fire <= start:
+                    return self._local(fire)
                 year, month, day, hour, minute = wall
                 minute -= 1
-        floor = seconds - seconds % 60
-        start = int(floor - 60 if floor == seconds else floor)
         while True:
             local = self._local(start)
-            offset = int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
-            instant = _wall_seconds(self._previous_wall(*_wall(local))) - offset
-            change = self._offset_change(start, instant, offset)
+            offset = local.utcoffset() // _SECOND  # type: ignore[operator]
+            fire = _wall_seconds(self._previous_wall(*_wall(local))) - offset
+            # A change between the minute's :00 and ``start`` means the clock entered the
+            # minute after its :00: look before the change.
+            change = _offset_change(tz, start, fire, offset)
             if change is None:
-                return self._local(instant)
+                return self._local(fire)
             start = change
 
     def fire_times(self, start: datetime, end: datetime) -> Iterator[datetime]:
-        """Every fire time in the half-open window ``(start, end]``, lazily, in order."""
+        """Every fire time in the half-open window ``(start, end]``, lazily, in order.
+
+        Ends with year 9999 on the schedule's clock, where datetime ends."""
         # Compare instants, not datetimes: two times of one zone compare by wall clock in
         # Python, which gets the repeated hour of a fall-back wrong.
-        stop = _aware(end).timestamp()
+        stop = instant(end)
         at = start
         while True:
             try:
                 at = self.next_after(at)
-            except CronError:
+            except CronError:  # nothing more before the end of year 9999
                 return
-            if at.timestamp() > stop:
+            if instant(at) > stop:
                 return
             yield at
 
@@ -449,41 +641,8 @@ class Cron:
         span = times[-1] - times[0]
         if within is not None and within <= 1440 - span:
             return timedelta(minutes=within)
-        across = self._min_day_gap() * 1440 - span
+        across = min_day_gap(spec.day, spec.months) * 1440 - span
         return timedelta(minutes=across if within is None else min(within, across))
-
-    def _min_day_gap(self) -> int:
-        """The fewest days between two consecutive firing days over 400 years."""
-        day = self._spec.day
-        if (
-            self._spec.months == 0x1FFE
-            and day.both
-            and day.days == FULL_MONTH[31]
-            and not (day.last_days or day.nearest_weekdays or day.last_weekdays or day.nth_weekdays)
-        ):  # plain weekdays all year: the gaps of the weekly cycle
-            weekdays = [w for w in range(7) if day.weekdays >> w & 1]
-            return min(b - a for a, b in itertools.pairwise([*weekdays, weekdays[0] + 7]))
-        best = 1 << 20
-        previous = None  # day number of the last firing day seen
-        for index in range(400 * 12):
-            year, month = 2000 + index // 12, index % 12 + 1
-            if not self._spec.months >> month & 1:
-                continue
-            days = self._days(year, month) & FULL_MONTH[31]
-            if not days:
-                continue
-            base = date(year, month, 1).toordinal() - 1
-            if previous is not None:
-                best = min(best, base + _low(days) - previous)
-            rest = days
-            while rest & (rest - 1):
-                low = _low(rest)
-                rest &= rest - 1
-                best = min(best, _low(rest) - low)
-            if best == 1:
-                return 1
-            previous = base + days.bit_length() - 1
-        return best
 
     def describe(self) -> str:
         """An English sentence for the schedule, e.g. ``"At 02:00 every day"``."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import date
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 # Bits 1..L set: every day of an L-day month.
@@ -97,3 +100,92 @@ def weekday_free_days(spec: DaySpec) -> int | None:
     if spec.weekdays != 0x7F or spec.last_days or spec.nearest_weekdays:
         return None
     return spec.days if spec.both else FULL_MONTH[31]
+
+
+# A year's calendar is fixed by the weekday of its 1 January and by whether it is a leap
+# year. 2000-2400 is one whole Gregorian cycle and the first year of the next (2400
+# repeats 2000), so gaps across the cycle's end count too.
+_CYCLE = range(2000, 2401)
+# Per month of a year: its number, length * 8 + weekday of its 1st, and its first day's
+# offset in the year.
+Layout = tuple[tuple[int, int, int], ...]
+
+
+class _Calendar(NamedTuple):
+    kinds: tuple[int, ...]  # each year of the cycle as the first year with its calendar
+    pairs: frozenset[tuple[int, int]]  # (kind, kind of the next year) that occur
+    layouts: dict[int, Layout]  # kind -> its months
+
+
+@cache
+def _calendar() -> _Calendar:
+    first: dict[tuple[int, int], int] = {}
+    kinds = tuple(
+        first.setdefault((date(y, 1, 1).weekday(), month_length(y, 2)), y) for y in _CYCLE
+    )
+    layouts = {}
+    for year in first.values():
+        offsets = itertools.accumulate((month_length(year, m) for m in range(1, 12)), initial=0)
+        layouts[year] = tuple(
+            (month, month_length(year, month) * 8 + date(year, month, 1).toordinal() % 7, offset)
+            for month, offset in zip(range(1, 13), offsets, strict=True)
+        )
+    return _Calendar(kinds, frozenset(itertools.pairwise(kinds)), layouts)
+
+
+def _smallest_gap(mask: int) -> int | None:
+    """The smallest distance between two set bits; None for fewer than two. Bits ``gap``
+    apart exist exactly when ``mask & mask >> gap``, and the nearest pair comes first."""
+    if not mask & (mask - 1):
+        return None
+    gap = 1
+    while not mask & mask >> gap:
+        gap += 1
+    return gap
+
+
+@lru_cache(maxsize=1024)
+def min_day_gap(spec: DaySpec, months: int) -> int:
+    """The fewest days between two consecutive firing days, over every year there is.
+
+    Each of the 14 kinds of year is laid out once as a mask of its days; only when some
+    kind has no firing day at all does the gap need the cycle's 401 years walked.
+    """
+    kinds, pairs, layouts = _calendar()
+    plain = weekday_free_days(spec)
+    shapes: dict[int, int] = {}  # length * 8 + weekday of the 1st -> the month's firing days
+    # kind -> its length, first and last firing day (0-based), smallest gap within it
+    years: dict[int, tuple[int, int, int, int | None] | None] = {}
+    for year, layout in layouts.items():
+        mask = 0  # bit n: the year's day n + 1 fires
+        for month, key, offset in layout:
+            if months >> month & 1:
+                days = shapes.get(key)
+                if days is None:
+                    length = key >> 3
+                    days = (
+                        month_days(spec, length, key & 7)
+                        if plain is None
+                        else plain & FULL_MONTH[length]
+                    )
+                    shapes[key] = days
+                mask |= days >> 1 << offset
+        length = layout[-1][2] + 31  # December's offset and its 31 days
+        low = (mask & -mask).bit_length() - 1
+        years[year] = (length, low, mask.bit_length() - 1, _smallest_gap(mask)) if mask else None
+    gaps = [shape[3] for shape in years.values() if shape and shape[3]]
+    if all(years.values()):  # every year fires: the gap across New Year is one of the pairs
+        for this, after in pairs:
+            (length, _, last, _), (_, first, _, _) = years[this], years[after]  # type: ignore[misc]
+            gaps.append(length - last + first)
+        return min(gaps)
+    previous, start = None, 0  # the last firing day so far, and where this year starts
+    for kind in kinds:
+        shape = years[kind]
+        if shape is not None:
+            _, first, last, _ = shape
+            if previous is not None:
+                gaps.append(start + first - previous)
+            previous = start + last
+        start += layouts[kind][-1][2] + 31
+    return min(gaps)

@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import chain, repeat, zip_longest
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple, cast
 from uuid import UUID
 
-from ._cron import Cron, _aware, local_minute, parse, resolve_zone
+from ._cron import Cron, _aware, instant, minutes_of_utc_minute, parse, resolve_zone
 from ._errors import CronError
+from ._excerpt import WIDTH, excerpt, shorten, type_name
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ Refusal = tuple[object, str]  # the offending value and the reason
 
 @dataclass(frozen=True, slots=True)
 class DueIntegration:
-    """One integration due to run at ``scheduled_at`` (its fire time, in UTC)."""
+    """One integration due to run at ``scheduled_at``, a whole UTC minute: its fire time,
+    or, when the zone's minutes do not start on whole UTC minutes (local mean time before
+    about 1972), the next whole UTC minute, so that a run never starts before its time."""
 
     org_id: str
     integration_id: str
@@ -78,11 +81,46 @@ def _add_rows(selected: list[Member], members: Members) -> None:
 
 
 def _identifier(value: object) -> str | None:
-    if type(value) is str:
-        return value if value else None
-    if isinstance(value, UUID) or (isinstance(value, int) and not isinstance(value, bool)):
-        return str(value)
-    return None
+    """An id as text: a non-empty str, or an int (not a bool) or a UUID written out; None
+    for anything else, and for an int too long to write out (over 4,300 digits)."""
+    kind = type(value)  # type(), not isinstance(): a hostile __class__ cannot lie to it
+    if kind is str:
+        return cast(str, value) or None
+    if kind is bool or not issubclass(kind, (int, UUID)):
+        return None
+    try:
+        text = str(value)
+    except Exception:  # ValueError past 4,300 digits, or a subclass whose __str__ raises
+        return None
+    return text if type(text) is str and text else None
+
+
+def _id_refusal(which: str, value: object) -> str:
+    if type(value) is not bool and issubclass(type(value), int):
+        return f"{which} is an int too long to be an id"
+    return f"{which} must be a non-empty str, int or UUID"
+
+
+def _utc(seconds: int) -> datetime | None:
+    """The UTC datetime ``seconds`` after 1970; None past datetime's range."""
+    try:
+        return _EPOCH + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The earliest and the latest instant an aware datetime can be (offsets stay within a day).
+_NEAR_DAY = timedelta(days=1, microseconds=-1)
+_FIRST = datetime.min.replace(tzinfo=timezone(_NEAR_DAY))
+_LAST = datetime.max.replace(tzinfo=timezone(-_NEAR_DAY))
+
+
+def _run_minute(fire: datetime) -> int:
+    """The whole UTC minute a fire time runs in: itself, or the next when it falls between
+    two (a clock on local mean time): never before the fire time."""
+    seconds, micro = instant(fire)
+    return seconds if seconds % 60 == 0 and micro == 0 else (seconds // 60 + 1) * 60
 
 
 class ScheduleMap:
@@ -133,8 +171,8 @@ class ScheduleMap:
         A row's optional ``updated_at`` (an aware datetime; naive reads as UTC) is when it
         was last edited: a :class:`Scheduler` never fires it for a time before that minute.
         """
-        edits: list[tuple[object, object]] = []
-        return cls._build(_records(rows, edits), min_interval, edits)
+        builder = _Builder(min_interval)
+        return cls._build(builder, _records(rows, builder))
 
     @classmethod
     def from_tuples(
@@ -142,40 +180,42 @@ class ScheduleMap:
     ) -> ScheduleMap:
         """Like :meth:`from_rows`, from 6-tuples ``(id, organization_id, integration_type,
         cron_schedule, is_enabled, timezone)``: the fast path for database adapters."""
-        return cls._build(records, min_interval, [])
+        return cls._build(_Builder(min_interval), records)
 
     @classmethod
-    def _build(
-        cls,
-        records: Iterable[Sequence[object]],
-        min_interval: timedelta | None,
-        edits: list[tuple[object, object]],
-    ) -> ScheduleMap:
-        builder = _Builder(min_interval)
+    def _build(cls, builder: _Builder, records: Iterable[Sequence[object]]) -> ScheduleMap:
         compiled: dict[Any, dict[Any, Members | Refusal]] = builder.compiled
-        seen, add = builder.seen, builder.add
+        owners, add = builder.owners, builder.add
         for record in records:
             # The usual row costs a few dict lookups; anything unusual (a new schedule, a
-            # disabled or bad row) takes the careful path in _Builder.add.
+            # disabled or bad row, a value whose methods raise) takes the careful path in
+            # _Builder.add. The ids are stored, so only exact strs pass; the other values
+            # only choose the group.
             try:
                 integration, org, kind, expression, enabled, zone = record
-                if enabled is True and integration.__class__ is str and org.__class__ is str:
+                if (
+                    enabled is True
+                    and type(integration) is str
+                    and type(org) is str
+                    and kind.__class__ is str
+                    and expression.__class__ is str
+                ):
                     members = compiled[zone][expression]
                     if (
                         members.__class__ is dict
-                        and integration not in seen
+                        and integration not in owners
                         and integration
                         and org
                     ):
                         orgs, ids = members[kind]  # type: ignore[index]
-                        seen.add(integration)
+                        owners[integration] = org
                         orgs.append(org)
                         ids.append(integration)
                         continue
-            except (KeyError, TypeError, ValueError):
+            except Exception:  # the careful path says what is wrong
                 pass
             add(record)
-        return cls(builder.groups, builder.rejected, _edits(edits, seen))
+        return cls(builder.groups, builder.rejected, _edits(builder.edits, owners))
 
     @classmethod
     def from_groups(
@@ -191,13 +231,20 @@ class ScheduleMap:
         join the map without a Python loop per row.
         """
         builder = _Builder(min_interval)
-        edits: list[tuple[object, object]] = []
-        for expression, zone, kind, orgs, ids, *updated in groups:
+        for group in groups:
+            try:
+                expression, zone, kind, orgs, ids, *updated = group
+            except Exception:  # not five items, or items that cannot be read
+                builder.reject(None, None, group, _NOT_A_GROUP)
+                continue
             if updated and updated[0] is not None:
-                ids = list(ids)
-                edits += zip(updated[0], ids, strict=False)
+                try:
+                    ids = list(ids)
+                    builder.edits += zip(updated[0], ids, strict=False)
+                except Exception:  # judged with the group below
+                    pass
             builder.add_group(expression, zone, kind, orgs, ids)
-        return cls(builder.groups, builder.rejected, _edits(edits, builder.seen))
+        return cls(builder.groups, builder.rejected, _edits(builder.edits, builder.owners))
 
     @property
     def rejected(self) -> tuple[RejectedRow, ...]:
@@ -215,40 +262,73 @@ class ScheduleMap:
         )
 
     def due_at(self, at: datetime) -> list[DueIntegration]:
-        """The integrations whose schedule fires in ``at``'s minute, by (org_id, id)."""
-        minute = _aware(at).astimezone(UTC).replace(second=0, microsecond=0)
+        """The integrations whose schedule fires in ``at``'s UTC minute, by (org_id, id):
+        the runs whose fire time is in (minute - 60 s, minute] (see DueIntegration)."""
+        second = instant(at)[0]
+        minute = second - second % 60
+        scheduled_at = _utc(minute)
+        if scheduled_at is None:
+            return []  # no UTC minute to schedule a run at
         selected: list[Member] = []
         for zone, by_minute, every in self._zones:
-            local = local_minute(zone, minute)
-            # After a DST jump a fixed-time job may fire for a skipped minute: check them all.
-            for cron, members in every if local.skipped_from else by_minute[local.wall[4]]:
-                if cron._matches_local(local):
+            shown = minutes_of_utc_minute(zone, minute)
+            if not shown:
+                continue  # the zone's clock shows no year in 1-9999 then
+            # After a DST jump a fixed-time job may fire for a skipped minute, and a clock on
+            # local mean time may begin two minutes in one UTC minute: check them all.
+            first, others = shown[0], shown[1:]
+            candidates = every if first.skipped_from or others else by_minute[first.wall[4]]
+            for cron, members in candidates:
+                if cron._matches_local(first) or (others and any(map(cron._matches_local, others))):
                     _add_rows(selected, members)
         selected.sort()
         return [
-            DueIntegration(org, integration, kind, minute) for org, integration, kind in selected
+            DueIntegration(org, integration, kind, scheduled_at)
+            for org, integration, kind in selected
         ]
 
     def due_between(self, since: datetime, until: datetime) -> list[DueIntegration]:
-        """Every (integration, fire time) in ``(since, until]``, in time order, then by
-        (org_id, id): what a scheduler that woke up late runs to catch up. Consecutive
-        windows never return a run twice."""
-        firing: dict[datetime, list[Member]] = {}
+        """Every (integration, run) with ``scheduled_at`` in ``(since, until]``, in time
+        order, then by (org_id, id): what a scheduler that woke up late runs to catch up.
+        Consecutive windows never return a run twice."""
+        low, high = instant(since)[0] // 60 * 60, instant(until)[0] // 60 * 60
+        if high <= low:
+            return []
+        # Runs are whole UTC minutes, so the window is (low, high] of fire times; either
+        # end may lie where only an aware datetime at another offset can stand.
+        start, end = _utc(low) or _FIRST, _utc(high) or _LAST
+        firing: dict[int, list[Member]] = {}
         for cron, members in self._groups:
-            for fire in cron.fire_times(_aware(since), _aware(until)):
-                _add_rows(firing.setdefault(fire.astimezone(UTC), []), members)
+            previous = None
+            for fire in cron.fire_times(start, end):
+                run = _run_minute(fire)
+                if run > high:
+                    break
+                if low < run != previous:  # a clock change may begin two minutes in one
+                    previous = run
+                    _add_rows(firing.setdefault(run, []), members)
         due: list[DueIntegration] = []
-        for fire in sorted(firing):
-            selected = firing[fire]
+        for run in sorted(firing):
+            scheduled_at = _utc(run)
+            if scheduled_at is None:
+                continue  # a fire time whose UTC minute datetime cannot show
+            selected = firing[run]
             selected.sort()
             due += [
-                DueIntegration(org, integration, kind, fire) for org, integration, kind in selected
+                DueIntegration(org, integration, kind, scheduled_at)
+                for org, integration, kind in selected
             ]
         return due
 
     def upcoming(self, after: datetime, within: timedelta) -> list[DueIntegration]:
         """The integrations firing in ``(after, after + within]``: for warm-up pings."""
-        return self.due_between(after, after + within)
+        try:  # at after's own offset: an hour is an hour, even across a DST change
+            until = _aware(after).replace(tzinfo=timezone(after.utcoffset())) + within  # type: ignore[arg-type]
+        except OverflowError:
+            raise CronError(
+                f"upcoming: {after.isoformat()} + {within} is outside the years datetime covers"
+            ) from None
+        return self.due_between(after, until)
 
     def edited_after(self, since: datetime) -> dict[str, datetime]:
         """The rows whose ``updated_at`` is later than ``since``, with it (UTC)."""
@@ -292,44 +372,71 @@ class ScheduleMap:
 _PICK = itemgetter(
     "id", "organization_id", "integration_type", "cron_schedule", "is_enabled", "timezone"
 )
+_NOT_A_ROW = "not a row: expected a mapping or a 6-tuple"
+_NOT_A_GROUP = "not a group: expected (cron_schedule, timezone, integration_type, two id lists)"
+# A log line about a rejected row stays one line of at most this many characters.
+_LINE = 200
+_WARNING = "skipping integration %s of organization %s: %s (value: %s)"
+_WARNING_FIXED = len(_WARNING % ("", "", "", ""))
 
 
-def _records(
-    rows: Iterable[Mapping[str, object]], edits: list[tuple[object, object]]
-) -> Iterator[Sequence[object]]:
-    """Each mapping as a 6-tuple (timezone and is_enabled may be absent); the rows'
-    ``updated_at`` values go to ``edits``, with their ids."""
+def _records(rows: Iterable[Mapping[str, object]], builder: _Builder) -> Iterator[Sequence[object]]:
+    """Each mapping as a 6-tuple (timezone and is_enabled may be absent), its
+    ``updated_at`` to ``builder.edits``. A row that is not a mapping, or whose reading
+    raises, is rejected on the way; errors of ``rows`` itself (a database cursor)
+    propagate."""
     for row in rows:
         try:
             edited = row.get("updated_at")
             if edited is not None:
-                edits.append((edited, row.get("id")))
-        except Exception:  # a hostile mapping: the row itself is judged below
+                builder.edits.append((edited, row.get("id")))
+        except Exception:  # not a mapping, or a hostile one: the row is judged below
             pass
-        try:
-            yield _PICK(row)
-        except (KeyError, TypeError, IndexError):
-            if isinstance(row, Mapping):
-                get = row.get
-                yield (
-                    get("id"),
-                    get("organization_id"),
-                    get("integration_type"),
-                    get("cron_schedule"),
-                    get("is_enabled", True),
-                    get("timezone"),
-                )
-            else:
-                yield (row,)  # rejected as "not a row"
+        columns = _columns(row)
+        if isinstance(columns, str):
+            builder.reject(None, None, row, columns)
+        else:
+            yield columns
 
 
-def _edits(edits: list[tuple[object, object]], loaded: set[str]) -> list[tuple[float, str]]:
+def _columns(row: object) -> tuple[object, ...] | str:
+    """The row's six columns, or why they cannot be read."""
+    try:
+        return _PICK(row)  # type: ignore[arg-type, no-any-return]
+    except KeyError:
+        pass  # an optional column is absent: read them one by one
+    except TypeError:
+        return _NOT_A_ROW  # a number, a str, a tuple...
+    except Exception as error:
+        return f"not a row: reading it raised {type_name(error)}"
+    try:
+        get = row.get  # type: ignore[attr-defined]
+        return (
+            get("id"),
+            get("organization_id"),
+            get("integration_type"),
+            get("cron_schedule"),
+            get("is_enabled", True),
+            get("timezone"),
+        )
+    except Exception as error:
+        return f"not a row: reading it raised {type_name(error)}"
+
+
+def _loggable(value: object) -> str | None:
+    """A value for a log record's ``extra``: short text any handler can format."""
+    if value is None:
+        return None
+    return shorten(value) if type(value) is str else excerpt(value)
+
+
+def _edits(edits: list[tuple[object, object]], loaded: Container[str]) -> list[tuple[float, str]]:
     """(timestamp, id) of the loaded rows' ``updated_at`` datetimes (naive ones are UTC);
     anything else is no edit time."""
     times: list[tuple[float, str]] = []
     for edited, raw in edits:
         integration = _identifier(raw)
-        if isinstance(edited, datetime) and integration in loaded:
+        if type(edited) is datetime and integration is not None and integration in loaded:
             if edited.utcoffset() is None:
                 edited = edited.replace(tzinfo=UTC)
             times.append((edited.timestamp(), integration))
@@ -337,7 +444,11 @@ def _edits(edits: list[tuple[object, object]], loaded: set[str]) -> list[tuple[f
 
 
 class _Builder:
-    """The careful path of ScheduleMap.from_tuples: new schedules and unusual rows."""
+    """The careful path of ScheduleMap.from_tuples: new schedules and unusual rows.
+
+    Values are only hashed, compared or turned into text once their type is known to be
+    exactly str (or int or UUID, for ids): whatever a hostile value's methods do, the row
+    is rejected and the others load."""
 
     def __init__(self, min_interval: timedelta | None) -> None:
         self.min_interval = min_interval
@@ -345,61 +456,55 @@ class _Builder:
         self.rejected: list[RejectedRow] = []
         # zone -> expression -> members of its group, or why the schedule is refused
         self.compiled: dict[str | None, dict[str, Members | Refusal]] = {}
-        self.seen: set[str] = set()  # integration ids, to refuse duplicates
+        # integration id -> its organization: refuses duplicates and names the first owner
+        self.owners: dict[str, str] = {}
+        # (updated_at, raw id) as the rows gave them; the loaded ones become the map's edits
+        self.edits: list[tuple[object, object]] = []
 
     def add(self, record: Sequence[object]) -> None:
         try:
             raw_id, raw_org, kind, expression, enabled, zone = record
-        except (TypeError, ValueError):
-            self.reject(None, None, record, "not a row: expected a mapping or a 6-tuple")
+        except Exception:  # not six items, or a sequence whose reading raises
+            self.reject(None, None, record, _NOT_A_ROW)
             return
         if enabled is False or expression is None:
             return  # disabled, or no schedule: not an error
         if enabled is not True:
-            self.reject(
-                raw_org, raw_id, enabled, f"is_enabled must be true or false, not {enabled!r}"
-            )
+            reason = f"is_enabled must be true or false, not {excerpt(enabled)}"
+            self.reject(raw_org, raw_id, enabled, reason)
             return
         integration, org = _identifier(raw_id), _identifier(raw_org)
         if integration is None or org is None:
             which, value = ("id", raw_id) if integration is None else ("organization_id", raw_org)
-            self.reject(raw_org, raw_id, value, f"{which} must be a non-empty str, int or UUID")
+            self.reject(raw_org, raw_id, value, _id_refusal(which, value))
             return
-        kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
+        if type(kind) is not str:
+            reason = f"integration_type must be a str, not {type_name(kind)}"
+            self.reject(org, integration, kind, reason)
+            return
+        kind_name = _TYPE_NAMES.get(kind)
         if kind_name is None:
             known = ", ".join(sorted(INTEGRATION_TYPES))
-            self.reject(
-                org, integration, kind, f"unknown integration type {kind!r} (known: {known})"
-            )
+            reason = f"unknown integration type {excerpt(kind)} (known: {known})"
+            self.reject(org, integration, kind, reason)
             return
         if type(expression) is not str:
-            self.reject(
-                org,
-                integration,
-                expression,
-                f"cron_schedule must be a str, not {type(expression).__name__}",
-            )
+            reason = f"cron_schedule must be a str, not {type_name(expression)}"
+            self.reject(org, integration, expression, reason)
             return
         if zone is not None and type(zone) is not str:
-            self.reject(
-                org, integration, zone, f"timezone must be an IANA name, not {type(zone).__name__}"
-            )
+            reason = f"timezone must be an IANA name, not {type_name(zone)}"
+            self.reject(org, integration, zone, reason)
             return
         members = self.members(expression, zone)
+        owner = self.owners.get(integration)
         if isinstance(members, tuple):
             self.reject(org, integration, *members)
-        elif integration in self.seen:
-            owner = next(
-                orgs[ids.index(integration)]
-                for _, group in self.groups
-                for orgs, ids in group.values()
-                if integration in ids
-            )
-            self.reject(
-                org, integration, raw_id, f"duplicate id (already used by organization {owner!r})"
-            )
+        elif owner is not None:
+            reason = f"duplicate id (already used by organization {excerpt(owner)})"
+            self.reject(org, integration, raw_id, reason)
         else:
-            self.seen.add(integration)
+            self.owners[integration] = org
             orgs, ids = members.setdefault(kind_name, ([], []))
             orgs.append(org)
             ids.append(integration)
@@ -412,7 +517,7 @@ class _Builder:
         try:
             orgs: list[Any] = list(org_ids)  # type: ignore[call-overload]
             integrations: list[Any] = list(ids)  # type: ignore[call-overload]
-        except TypeError:
+        except Exception:  # not iterable, or iterating raised
             self.reject(None, None, (org_ids, ids), "not a group: expected two lists of ids")
             return
         kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
@@ -421,7 +526,7 @@ class _Builder:
             if type(expression) is str and (zone is None or type(zone) is str)
             else None
         )
-        seen = self.seen
+        owners = self.owners
         if (
             isinstance(members, dict)
             and kind_name is not None
@@ -429,16 +534,17 @@ class _Builder:
             and set(map(type, chain(orgs, integrations))) <= {str}
             and "" not in orgs
             and "" not in integrations
-            and seen.isdisjoint(integrations)
+            and owners.keys().isdisjoint(integrations)
         ):
-            before = len(seen)
-            seen.update(integrations)
-            if len(seen) - before == len(integrations):
+            before = len(owners)
+            owners.update(zip(integrations, orgs, strict=True))
+            if len(owners) - before == len(integrations):
                 chunk = members.setdefault(kind_name, ([], []))
                 chunk[0].extend(orgs)
                 chunk[1].extend(integrations)
                 return
-            seen.difference_update(integrations)  # an id repeated within the group
+            for integration in integrations:  # an id repeated within the group
+                owners.pop(integration, None)
         for org, integration in zip_longest(orgs, integrations):
             self.add((integration, org, kind, expression, True, zone))
 
@@ -468,16 +574,26 @@ class _Builder:
         return members
 
     def reject(self, org: object, integration: object, value: object, reason: str) -> None:
+        """List the row with its original values; log it on one line of at most 200
+        characters, each value cut to about 40 (a log line is not the place for 100 kB)."""
         self.rejected.append(RejectedRow(org, integration, value, reason))
-        if _already_logged(org, integration, reason):
+        first, second = excerpt(integration), excerpt(org)
+        room = _LINE - _WARNING_FIXED - len(first) - len(second)
+        shown = excerpt(value, max(12, min(WIDTH, room - len(reason))))
+        if _already_logged((first, second, reason)):
             return
         logger.warning(
-            "skipping integration %r of organization %r: %s (value: %r)",
-            integration,
-            org,
-            reason,
-            value,
-            extra={"org_id": org, "integration_id": integration, "value": value, "reason": reason},
+            _WARNING,
+            first,
+            second,
+            shorten(reason, room - len(shown)),
+            shown,
+            extra={
+                "org_id": _loggable(org),
+                "integration_id": _loggable(integration),
+                "value": _loggable(value),
+                "reason": shorten(reason, _LINE),
+            },
         )
 
 
@@ -501,11 +617,11 @@ def quiet_rejections(
         _QUIET.reset(token)
 
 
-def _already_logged(org: object, integration: object, reason: str) -> bool:
+def _already_logged(key: tuple[str, str, str]) -> bool:
+    """(integration, organization, reason) was logged by the previous reload too."""
     quiet = _QUIET.get()
     if quiet is None:
         return False
     before, now = quiet
-    key = (repr(org)[:200], repr(integration)[:200], reason)
     now.add(key)
     return key in before

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 import pytest
 
@@ -782,9 +784,329 @@ class TestResultZone:
         assert (result.tzinfo, result.isoformat()) == (zone, "2026-06-02T02:00:00+02:00")
 
 
-def test_searches_past_the_datetime_range_raise_cron_error() -> None:
-    cron = cronspec.parse("*/15 * * * *", "Australia/Lord_Howe")
-    with pytest.raises(cronspec.CronError, match="outside the years datetime covers"):
-        cron.previous_before(datetime(1, 1, 1, 0, 5, tzinfo=UTC))
-    with pytest.raises(cronspec.CronError, match="outside the years datetime covers"):
-        cron.next_after(datetime(9999, 12, 31, 23, 50, tzinfo=UTC))
+# -- local mean time: offsets that are not whole minutes ------------------------------------
+
+# A fire time is the instant the zone's clock shows hh:mm:00. Africa/Monrovia kept -0:44:30
+# until 1972-01-07, when its clock jumped from 23:59:59 to 00:44:30 (00:44:30 UTC).
+MONROVIA = "Africa/Monrovia"
+
+
+def fires_utc(expression: str, zone: str, start: str, end: str) -> list[str]:
+    """Fire times as "local wall = UTC time", to see where a clock's minutes begin."""
+    window = cronspec.parse(expression, zone).fire_times(at(start), at(end))
+    return [f"{t.isoformat()} = {t.astimezone(UTC):%H:%M:%S}" for t in window]
+
+
+class TestLocalMeanTime:
+    def test_a_fire_time_is_the_wall_minute_on_the_zones_clock(self) -> None:
+        cron = cronspec.parse("0 10 * * *", MONROVIA)
+        found = cron.next_after(at("1970-06-01T00:00"))
+        assert (found.isoformat(), found.astimezone(UTC).isoformat()) == (
+            "1970-06-01T10:00:00-00:44:30",
+            "1970-06-01T10:44:30+00:00",
+        )
+        assert cron.previous_before(found).isoformat() == "1970-05-31T10:00:00-00:44:30"
+        assert cron.next_after(found).isoformat() == "1970-06-02T10:00:00-00:44:30"
+
+    @pytest.mark.parametrize(
+        ("moment", "expected"),
+        [
+            ("1970-06-01T10:44:29", False),  # 09:59:59 in Monrovia
+            ("1970-06-01T10:44:30", True),
+            ("1970-06-01T10:45:29", True),
+            ("1970-06-01T10:45:30", False),  # 10:01:00
+        ],
+    )
+    def test_matches_looks_at_the_minute_on_the_zones_clock(
+        self, moment: str, expected: bool
+    ) -> None:
+        assert cronspec.parse("0 10 * * *", MONROVIA).matches(at(moment)) is expected
+
+    def test_fire_times_advance_and_end(self) -> None:
+        assert fires_utc("*/15 * * * *", MONROVIA, "1970-06-01T10:00", "1970-06-01T11:00") == [
+            "1970-06-01T09:30:00-00:44:30 = 10:14:30",
+            "1970-06-01T09:45:00-00:44:30 = 10:29:30",
+            "1970-06-01T10:00:00-00:44:30 = 10:44:30",
+            "1970-06-01T10:15:00-00:44:30 = 10:59:30",
+        ]
+        day = cronspec.parse("* * * * *", MONROVIA).fire_times(
+            at("1970-06-01T00:00"), at("1970-06-02T00:00")
+        )
+        assert len(list(day)) == 1440
+
+    def test_a_wildcard_job_skips_the_minute_the_clock_entered_after_its_start(self) -> None:
+        # 00:44 GMT began at 00:44:30 on the clock: its :00 was never shown.
+        assert fires_utc("* * * * *", MONROVIA, "1972-01-07T00:42", "1972-01-07T00:46") == [
+            "1972-01-06T23:58:00-00:44:30 = 00:42:30",
+            "1972-01-06T23:59:00-00:44:30 = 00:43:30",
+            "1972-01-07T00:45:00+00:00 = 00:45:00",
+            "1972-01-07T00:46:00+00:00 = 00:46:00",
+        ]
+        cron = cronspec.parse("* * * * *", MONROVIA)
+        assert [cron.matches(at(t)) for t in ("1972-01-07T00:44:29", "1972-01-07T00:44:40")] == [
+            True,  # 23:59:59 MMT
+            False,
+        ]
+
+    def test_a_fixed_time_job_skipped_by_the_jump_runs_at_it(self) -> None:
+        for expression in ("30 0 * * *", "44 0 * * *"):
+            assert fires_utc(expression, MONROVIA, "1972-01-06T12:00", "1972-01-07T12:00") == [
+                "1972-01-07T00:44:30+00:00 = 00:44:30"
+            ]
+        assert fires_utc("0-59 0 * * *", MONROVIA, "1972-01-07T00:44", "1972-01-07T00:46") == [
+            "1972-01-07T00:44:30+00:00 = 00:44:30",
+            "1972-01-07T00:45:00+00:00 = 00:45:00",
+            "1972-01-07T00:46:00+00:00 = 00:46:00",
+        ]
+        cron = cronspec.parse("44 0 * * *", MONROVIA)
+        assert cron.matches(at("1972-01-07T00:44:40"))
+        assert cron.previous_before(at("1972-01-07T00:44:40")).isoformat() == (
+            "1972-01-07T00:44:30+00:00"
+        )
+
+    def test_a_jump_of_seconds_skips_one_minute_start(self) -> None:
+        # Amsterdam, 1937-07-01: +1:19:32 -> +1:20, the clock went 23:59:59 -> 00:00:28.
+        start, end = "1937-06-30T22:39", "1937-06-30T22:42"
+        assert fires_utc("* * * * *", "Europe/Amsterdam", start, end) == [
+            "1937-06-30T23:59:00+01:19:32 = 22:39:28",
+            "1937-07-01T00:01:00+01:20 = 22:41:00",
+            "1937-07-01T00:02:00+01:20 = 22:42:00",
+        ]
+        assert fires_utc("0 0 * * *", "Europe/Amsterdam", start, end) == [
+            "1937-07-01T00:00:28+01:20 = 22:40:28"
+        ]
+
+    def test_a_repeat_that_ends_inside_a_minute_belongs_to_the_pass_it_began_in(self) -> None:
+        # Merida, 1922-01-01: -5:58:28 -> -6:00, the clock went 00:01:31 back to 00:00:00.
+        start, end = "1922-01-01T05:57:30", "1922-01-01T06:02"
+        assert fires_utc("* * * * *", "America/Merida", start, end) == [
+            "1922-01-01T00:00:00-05:58:28 = 05:58:28",
+            "1922-01-01T00:01:00-05:58:28 = 05:59:28",
+            "1922-01-01T00:00:00-06:00 = 06:00:00",
+            "1922-01-01T00:01:00-06:00 = 06:01:00",
+            "1922-01-01T00:02:00-06:00 = 06:02:00",
+        ]
+        cron = cronspec.parse("1 0 * * *", "America/Merida")
+        assert fires_utc("1 0 * * *", "America/Merida", start, end) == [
+            "1922-01-01T00:01:00-05:58:28 = 05:59:28"
+        ]
+        # 06:01:40 is 00:01:40 on the first pass, but its minute began on the second.
+        assert [cron.matches(at(t)) for t in ("1922-01-01T05:59:40", "1922-01-01T06:01:40")] == [
+            True,
+            False,
+        ]
+
+
+# -- the ends of datetime's range -------------------------------------------------------------
+
+# Valid aware datetimes at the ends: astimezone() from them overflows, because the UTC time
+# (year 0, year 10000) has no datetime.
+EDGES = {
+    "year 1 at +23:59": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23, minutes=59))),
+    "min in UTC": datetime.min.replace(tzinfo=UTC),
+    "max in UTC": datetime.max.replace(tzinfo=UTC),
+    "max at -01:00": datetime.max.replace(tzinfo=timezone(timedelta(hours=-1))),
+}
+KATHMANDU_LIKE = timezone(timedelta(hours=5, minutes=45))
+NONE_BEFORE = "'0 2 * * *' has no fire time between year 1 and the given time"
+NONE_AFTER = "'0 2 * * *' has no fire time between the given time and year 9999"
+
+
+class TestDatetimeEdges:
+    """The calendar is datetime's: years 1-9999 on the schedule's clock. An instant outside
+    matches nothing; a search from it starts at the first (or last) minute there is."""
+
+    @pytest.mark.parametrize(
+        ("zone", "edge", "after", "before"),
+        [
+            ("UTC", "year 1 at +23:59", "0001-01-01T02:00:00+00:00", NONE_BEFORE),
+            ("UTC", "min in UTC", "0001-01-01T02:00:00+00:00", NONE_BEFORE),
+            ("UTC", "max in UTC", NONE_AFTER, "9999-12-31T02:00:00+00:00"),
+            ("UTC", "max at -01:00", NONE_AFTER, "9999-12-31T02:00:00+00:00"),
+            (KATHMANDU_LIKE, "year 1 at +23:59", "0001-01-01T02:00:00+05:45", NONE_BEFORE),
+            (
+                KATHMANDU_LIKE,
+                "min in UTC",
+                "0001-01-02T02:00:00+05:45",
+                "0001-01-01T02:00:00+05:45",
+            ),
+            (KATHMANDU_LIKE, "max in UTC", NONE_AFTER, "9999-12-31T02:00:00+05:45"),
+            (KATHMANDU_LIKE, "max at -01:00", NONE_AFTER, "9999-12-31T02:00:00+05:45"),
+            # Local mean time in year 1: Oslo +0:43, New York -4:56:02.
+            ("Europe/Oslo", "year 1 at +23:59", "0001-01-01T02:00:00+00:43", NONE_BEFORE),
+            ("Europe/Oslo", "min in UTC", "0001-01-01T02:00:00+00:43", NONE_BEFORE),
+            ("Europe/Oslo", "max in UTC", NONE_AFTER, "9999-12-31T02:00:00+01:00"),
+            ("Europe/Oslo", "max at -01:00", NONE_AFTER, "9999-12-31T02:00:00+01:00"),
+            ("America/New_York", "year 1 at +23:59", "0001-01-01T02:00:00-04:56:02", NONE_BEFORE),
+            ("America/New_York", "min in UTC", "0001-01-01T02:00:00-04:56:02", NONE_BEFORE),
+            ("America/New_York", "max in UTC", NONE_AFTER, "9999-12-31T02:00:00-05:00"),
+            ("America/New_York", "max at -01:00", NONE_AFTER, "9999-12-31T02:00:00-05:00"),
+        ],
+    )
+    def test_searches_from_an_edge(
+        self, zone: str | timezone, edge: str, after: str, before: str
+    ) -> None:
+        cron = cronspec.parse("0 2 * * *", zone)
+        for search, expected in ((cron.next_after, after), (cron.previous_before, before)):
+            try:
+                got = search(EDGES[edge]).isoformat()
+            except cronspec.CronError as error:
+                got = str(error)
+            assert got == expected
+
+    @pytest.mark.parametrize(
+        ("zone", "edge", "expected"),
+        [
+            ("UTC", "year 1 at +23:59", False),  # 0000-12-31T00:01Z: no such minute
+            ("UTC", "min in UTC", True),
+            ("UTC", "max in UTC", True),
+            ("UTC", "max at -01:00", False),
+            (KATHMANDU_LIKE, "min in UTC", True),
+            (KATHMANDU_LIKE, "max in UTC", False),  # 10000-01-01T05:44+05:45
+            ("Europe/Oslo", "min in UTC", True),  # 0001-01-01T00:43+00:43
+            ("Europe/Oslo", "max in UTC", False),
+            ("America/New_York", "min in UTC", False),  # 0000-12-31T19:03:58-04:56:02
+            ("America/New_York", "max at -01:00", True),  # 9999-12-31T19:59-05:00
+        ],
+    )
+    def test_matches_at_an_edge(self, zone: str | timezone, edge: str, expected: bool) -> None:
+        assert cronspec.parse("* * * * *", zone).matches(EDGES[edge]) is expected
+
+    @pytest.mark.parametrize("zone", ["UTC", "Europe/Oslo"])
+    def test_fire_times_from_and_to_the_edges(self, zone: str) -> None:
+        cron = cronspec.parse("0 2 * * *", zone)
+        first = cron.fire_times(EDGES["year 1 at +23:59"], EDGES["max at -01:00"])
+        offset = "+00:00" if zone == "UTC" else "+00:43"
+        assert iso(list(itertools.islice(first, 2))) == [
+            f"0001-01-01T02:00:00{offset}",
+            f"0001-01-02T02:00:00{offset}",
+        ]
+        start = EDGES["max in UTC"] - timedelta(days=2)
+        offset = "+00:00" if zone == "UTC" else "+01:00"
+        assert iso(list(cron.fire_times(start, EDGES["max at -01:00"]))) == [
+            f"9999-12-30T02:00:00{offset}",
+            f"9999-12-31T02:00:00{offset}",
+        ]
+
+    def test_a_search_that_would_pass_year_9999_is_a_cron_error(self) -> None:
+        cron = cronspec.parse("*/15 * * * *", "Australia/Lord_Howe")
+        with pytest.raises(cronspec.CronError) as caught:
+            cron.next_after(datetime(9999, 12, 31, 23, 50, tzinfo=UTC))  # 10000 in Lord Howe
+        assert str(caught.value) == (
+            "'*/15 * * * *' has no fire time between the given time and year 9999"
+        )
+        # Before 1895 Lord Howe kept local mean time, +10:36:20: its year 1 began in UTC's year 0.
+        found = cron.previous_before(datetime(1, 1, 1, 0, 5, tzinfo=UTC))
+        assert found.isoformat() == "0001-01-01T10:30:00+10:36:20"
+
+
+# -- zones: IANA names only ------------------------------------------------------------------
+
+
+def unknown_zone(shown: str) -> str:
+    return f"unknown time zone {shown}: use an IANA name like 'Europe/Oslo'"
+
+
+class TestZoneNames:
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "localtime",  # the host's /etc/localtime
+            "posixrules",
+            "Factory",  # tzdb's "-00" placeholder
+            "/usr/share/zoneinfo/Europe/Oslo",
+            "../zoneinfo/Europe/Oslo",
+            "Europe/../Europe/Oslo",
+            "right/UTC",
+            "posix/Europe/Oslo",
+            "zone1970.tab",
+            "europe/oslo",
+            "Mars/Olympus_Mons",
+            "",
+        ],
+    )
+    def test_a_name_that_is_not_an_iana_zone_is_refused(self, name: str) -> None:
+        with pytest.raises(cronspec.CronError) as caught:
+            cronspec.parse("0 2 * * *", name)
+        assert str(caught.value) == unknown_zone(repr(name))
+
+    def test_a_zoneinfo_loaded_by_a_host_name_is_refused(self) -> None:
+        with pytest.raises(cronspec.CronError) as caught:
+            cronspec.parse("0 2 * * *", ZoneInfo("localtime"))
+        assert str(caught.value) == unknown_zone("'localtime'")
+
+    def test_a_hundred_kilobyte_name_is_quoted_in_forty_characters(self) -> None:
+        with pytest.raises(cronspec.CronError) as caught:
+            cronspec.parse("0 2 * * *", "Europe/" + "x" * 100_000)
+        assert str(caught.value) == unknown_zone("'Europe/" + "x" * 32 + "…'")
+
+    def test_a_name_with_a_line_break_stays_on_one_line(self) -> None:
+        with pytest.raises(cronspec.CronError) as caught:
+            cronspec.parse("0 2 * * *", "Europe/Oslo\n" + "\x00" * 50)
+        assert str(caught.value) == unknown_zone("'Europe/Oslo\\n" + "\\x00" * 6 + "\\x…'")
+
+    def test_every_iana_name_is_a_zone(self) -> None:
+        names = available_timezones() - {"localtime", "Factory", "posixrules"}
+        assert len(names) > 500
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        for name in names:
+            assert cronspec.parse("0 2 * * *", name).next_after(start) > start
+
+    def test_a_tz_of_another_type_names_its_type_briefly(self) -> None:
+        with pytest.raises(TypeError) as caught:
+            cronspec.parse("0 2 * * *", type("Z" * 1000, (), {})())  # type: ignore[arg-type]
+        assert str(caught.value) == (
+            "tz must be an IANA zone name or a tzinfo, not " + "Z" * 29 + "…"
+        )
+
+
+# -- pickling --------------------------------------------------------------------------------
+
+
+def zone_file(name: str) -> Path:
+    for root in TZPATH:
+        if (path := Path(root, name)).is_file():
+            return path
+    raise AssertionError(f"no zone file for {name} in {TZPATH}")
+
+
+class TestPickling:
+    @pytest.mark.parametrize(
+        "zone",
+        [
+            UTC,
+            timezone(timedelta(hours=5, minutes=45)),
+            timezone(timedelta(hours=-3), "BRT"),
+            ZoneInfo("Europe/Oslo"),
+            ZoneInfo.no_cache("Europe/Oslo"),
+        ],
+        ids=["UTC", "+05:45", "-03:00 BRT", "ZoneInfo", "ZoneInfo.no_cache"],
+    )
+    def test_round_trips_equal(self, zone: timezone | ZoneInfo) -> None:
+        cron = cronspec.parse("0 2 L * *", zone)
+        restored = pickle.loads(pickle.dumps(cron))
+        assert (restored == cron, hash(restored) == hash(cron)) == (True, True)
+        assert (str(restored), str(restored.tz)) == ("0 2 L * *", str(zone))
+
+    def test_a_zoneinfo_counts_by_its_key(self) -> None:
+        fresh = cronspec.parse("0 2 * * *", ZoneInfo.no_cache("Europe/Oslo"))
+        assert fresh == cronspec.parse("0 2 * * *", "Europe/Oslo")
+        assert hash(fresh) == hash(cronspec.parse("0 2 * * *", "Europe/Oslo"))
+        assert pickle.loads(pickle.dumps(fresh)).tz is ZoneInfo("Europe/Oslo")
+
+    @pytest.mark.parametrize("key", [None, "Europe/Oslo"])
+    def test_a_zone_read_from_a_file_cannot_be_pickled(self, key: str | None) -> None:
+        with zone_file("Europe/Oslo").open("rb") as file:
+            zone = ZoneInfo.from_file(file, key=key)
+        cron = cronspec.parse("0 2 * * *", zone)
+        assert cron.next_after(at("2026-05-31T12:00")).isoformat() == "2026-06-01T02:00:00+02:00"
+        assert (
+            cron == cronspec.parse("0 2 * * *", zone),
+            cron == cronspec.parse("0 2 * * *", "Europe/Oslo"),
+        ) == (True, False)
+        with pytest.raises(pickle.PicklingError) as caught:
+            pickle.dumps(cron)
+        assert str(caught.value) == (
+            "cannot pickle the schedule '0 2 * * *': its zone was read with "
+            "ZoneInfo.from_file() and has no IANA name to restore it by"
+        )

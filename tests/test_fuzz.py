@@ -15,8 +15,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import available_timezones
 
 import pytest
+from hostile import HUGE, Hostile, HostileGet, HostileGetItem, HostileStr, Unreadable
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reference import (
@@ -227,16 +229,48 @@ NASTY_ZONES = (
     "X" * 300,
     "posixrules",
     "Factory",
+    "localtime",
+    "right/Europe/Oslo",
+    "Europe/Oslo/../Oslo",
 )
+# What cronspec must accept: the IANA names (zoneinfo also lists the host's "localtime"
+# and tzdb's "Factory" placeholder, which are not zones) and the UTC aliases.
+IANA_NAMES = available_timezones() - {"localtime", "Factory", "posixrules"}
+UNKNOWN_ZONE = "unknown time zone {}: use an IANA name like 'Europe/Oslo'"
 
 
-@given(st.one_of(st.text(max_size=40), st.sampled_from(NASTY_ZONES)))
+@pytest.mark.parametrize(
+    "zone", NASTY_ZONES, ids=lambda zone: repr(zone[:20]) + ("…" if len(zone) > 20 else "")
+)
+def test_a_nasty_zone_is_refused_in_one_short_line(zone: str) -> None:
+    with pytest.raises(cronspec.CronError) as caught:
+        cronspec.parse("0 2 * * *", tz=zone)
+    shown = repr(zone) if len(zone) < 40 else "'" + zone[:39] + "…'"
+    assert str(caught.value) == UNKNOWN_ZONE.format(shown)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=40), st.sampled_from(NASTY_ZONES), st.sampled_from(sorted(IANA_NAMES))
+    )
+)
+@example("UTC")
+@example("Etc/UTC")
+@example("Europe/Oslo")
 def test_an_unknown_zone_is_a_cron_error(zone: str) -> None:
     try:
         cron = cronspec.parse("0 2 * * *", tz=zone)
-    except cronspec.CronError:
+    except cronspec.CronError as error:
+        assert zone not in IANA_NAMES
+        message = str(error)
+        assert message.startswith("unknown time zone '") or message.startswith(
+            'unknown time zone "'
+        )
+        assert message.endswith(": use an IANA name like 'Europe/Oslo'")
+        assert len(message) <= 100 and message.isprintable()
         return
-    assert cron.next_after(datetime(2026, 1, 1, tzinfo=UTC)) is not None
+    assert zone in IANA_NAMES
+    assert cron.next_after(datetime(2026, 1, 1, tzinfo=UTC)) > datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("zone", [5, b"UTC", None, object()], ids=lambda z: type(z).__name__)
@@ -493,3 +527,134 @@ def test_from_rows_loads_exactly_the_good_rows_and_answers_like_the_reference(
     )
     between = schedule.due_between(at, until)
     assert [(d.scheduled_at, d.org_id, d.integration_id) for d in between] == expected_between
+
+
+# -- hostile values: the loaded rows are exactly the good ones -----------------------------------
+
+# Each fires at every UTC minute divisible by 5, in every zone below (offsets of whole
+# quarter hours), so one due_at sees every loaded row.
+GOOD_EXPRESSIONS = ("*/5 * * * *", "0-55/5 * * * *", "*/5 * * * 0-6")
+QUARTER_ZONES = (None, "UTC", "Europe/Oslo", "Asia/Kathmandu", "America/St_Johns")
+HOSTILE = (
+    HUGE,
+    Hostile(),
+    HostileStr("xledger"),
+    HostileStr("0 2 * * *"),
+    HostileStr("UTC"),
+    b"x",
+    1.5,
+    float("nan"),
+    -(10**5000),
+)
+EVERY_FIVE = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def hostile(draw: st.DrawFn) -> object:
+    # By index: hypothesis would hash the values themselves.
+    return HOSTILE[draw(st.integers(0, len(HOSTILE) - 1))]
+
+
+@st.composite
+def hostile_rows(draw: st.DrawFn, index: int) -> tuple[object, bool]:
+    """A good row with a unique id, or one spoilt by a hostile value or shape; and
+    whether it must load."""
+    good = {
+        "id": f"i{index}",
+        "organization_id": draw(st.sampled_from(("o1", "o2", f"o{index}"))),
+        "integration_type": draw(st.sampled_from(("xledger", "dynamics", "bufdir"))),
+        "cron_schedule": draw(st.sampled_from(GOOD_EXPRESSIONS)),
+        "is_enabled": True,
+        "timezone": draw(st.sampled_from(QUARTER_ZONES)),
+    }
+    spoil = draw(st.sampled_from(("none", "none", "value", "value", "shape")))
+    if spoil == "none":
+        return good, True
+    if spoil == "value":
+        column = draw(st.sampled_from(sorted(good)))
+        return {**good, column: hostile(draw)}, False
+    shape = draw(st.sampled_from(("getitem", "get", "tuple", "int", "hostile")))
+    if shape == "getitem":
+        return HostileGetItem(good), False
+    if shape == "get":
+        return HostileGet({k: v for k, v in good.items() if k != "timezone"}), False
+    return {"tuple": tuple(good.values()), "int": HUGE, "hostile": Hostile()}[shape], False
+
+
+class _Lines(logging.Handler):
+    """Keeps each WARNING the map logs, as a sentence and its extra values."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[tuple[str, tuple[object, ...]]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        extra = tuple(getattr(record, k) for k in ("org_id", "integration_id", "value", "reason"))
+        self.lines.append((record.getMessage(), extra))
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 12).flatmap(lambda n: st.tuples(*(hostile_rows(i) for i in range(n)))))
+def test_from_rows_loads_exactly_the_good_rows_whatever_the_values(
+    cases: tuple[tuple[object, bool], ...],
+) -> None:
+    handler = _Lines()
+    logger = logging.getLogger("cronspec")
+    logger.addHandler(handler)
+    try:
+        schedule = ScheduleMap.from_rows([case for case, _ in cases])  # type: ignore[misc]
+    finally:
+        logger.removeHandler(handler)
+    good = sorted(
+        (str(row["organization_id"]), str(row["id"]))  # type: ignore[index]
+        for row, loads in cases
+        if loads
+    )
+    assert [(d.org_id, d.integration_id) for d in schedule.due_at(EVERY_FIVE)] == good
+    assert len(schedule) == len(good)
+    assert len(schedule.rejected) == len(handler.lines) == len(cases) - len(good)
+    for line, extra in handler.lines:
+        assert len(line) <= 200 and line.isprintable()
+        assert all(
+            value is None or (type(value) is str and len(value) <= 42) for value in extra[:3]
+        )
+        assert type(extra[3]) is str and len(extra[3]) <= 200
+
+
+@st.composite
+def hostile_groups(draw: st.DrawFn, index: int) -> tuple[object, list[str], int]:
+    """A group of the adapter's shape, maybe spoilt; the ids that must load from it and
+    how many rejections it makes."""
+    size = draw(st.integers(1, 4))
+    ids = [f"g{index}-{n}" for n in range(size)]
+    orgs = [f"o{n % 2}" for n in range(size)]
+    expression = draw(st.sampled_from(GOOD_EXPRESSIONS))
+    zone = draw(st.sampled_from(QUARTER_ZONES))
+    kind = draw(st.sampled_from(("xledger", "dynamics", "bufdir")))
+    spoil = draw(st.sampled_from(("none", "none", "member", "group", "shape", "lists")))
+    if spoil == "member":  # one hostile id or organization: that row alone is rejected
+        at = draw(st.integers(0, size - 1))
+        column = draw(st.sampled_from((ids, orgs)))
+        column[at] = hostile(draw)
+        return (expression, zone, kind, orgs, ids), ids[:at] + ids[at + 1 :], 1
+    if spoil == "group":  # a hostile schedule, zone or type: every row is rejected
+        which = draw(st.integers(0, 2))
+        values: list[object] = [expression, zone, kind]
+        values[which] = hostile(draw)
+        return (*values, orgs, ids), [], size
+    if spoil == "shape":
+        shapes = (HUGE, Hostile(), (expression, zone, kind, orgs))
+        return shapes[draw(st.integers(0, 2))], [], 1
+    if spoil == "lists":
+        return (expression, zone, kind, Unreadable(), ids), [], 1
+    return (expression, zone, kind, orgs, ids), ids, 0
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 8).flatmap(lambda n: st.tuples(*(hostile_groups(i) for i in range(n)))))
+def test_from_groups_loads_exactly_the_good_rows_whatever_the_shapes(
+    cases: tuple[tuple[object, list[str], int], ...],
+) -> None:
+    schedule = ScheduleMap.from_groups([group for group, _, _ in cases])  # type: ignore[misc]
+    good = sorted(integration for _, ids, _ in cases for integration in ids)
+    assert sorted(d.integration_id for d in schedule.due_at(EVERY_FIVE)) == good
+    assert len(schedule.rejected) == sum(rejections for _, _, rejections in cases)

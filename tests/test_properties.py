@@ -12,15 +12,16 @@ from __future__ import annotations
 import itertools
 import pickle
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from reference import (
     MINUTE,
+    RefCron,
     as_zone,
     fire_instants,
     ref_fire_times,
@@ -36,6 +37,7 @@ from reference import (
 from strategies import KATHMANDU_LIKE, dst_zones, expressions, instants, zones
 
 import cronspec
+from cronspec._days import FULL_MONTH
 
 Test = TypeVar("Test", bound=Callable[..., None])
 LIMIT = timedelta(days=9 * 366)  # long enough for 2096 -> 2104, the longest Feb 29 gap
@@ -357,3 +359,185 @@ def test_start_in_any_representation_of_the_same_instant_gives_the_same_answer()
     start = oslo(2026, 10, 25, 2, 20, fold=1)
     for same in (start, start.astimezone(UTC), start.astimezone(timezone(timedelta(hours=-7)))):
         assert cron.next_after(same).isoformat() == "2026-10-26T02:30:00+01:00"
+
+
+# -- min_interval against the 400-year month walk it replaced ---------------------------------
+
+
+def month_walk_day_gap(cron: cronspec.Cron) -> int:
+    """The fewest days between two firing days, by the month-by-month walk over 2000-2399
+    that min_interval did before (slow: 4,800 months per schedule), kept as a reference."""
+    spec = cron._spec
+    best, previous = 1 << 20, None  # previous: day number of the last firing day seen
+    for index in range(400 * 12):
+        year, month = 2000 + index // 12, index % 12 + 1
+        if not spec.months >> month & 1:
+            continue
+        days = cron._days(year, month) & FULL_MONTH[31]
+        if not days:
+            continue
+        base = date(year, month, 1).toordinal() - 1
+        if previous is not None:
+            best = min(best, base + (days & -days).bit_length() - 1 - previous)
+        bits = [bit for bit in range(32) if days >> bit & 1]
+        best = min([best, *(b - a for a, b in itertools.pairwise(bits))])
+        previous = base + days.bit_length() - 1
+    return best
+
+
+def month_walk_min_interval(cron: cronspec.Cron) -> timedelta:
+    spec = cron._spec
+    times = [
+        h * 60 + m
+        for h in range(24)
+        if spec.hours >> h & 1
+        for m in range(60)
+        if spec.minutes >> m & 1
+    ]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    gaps.append(month_walk_day_gap(cron) * 1440 - (times[-1] - times[0]))
+    return timedelta(minutes=min(gaps))
+
+
+@settings(max_examples=max(10, settings().max_examples // 4))
+@given(expression=expressions())
+@example(expression="0 0 * 2 MON#5")  # 2196 -> 2208, across the 2200 non-leap year
+@example(expression="0 0 29 2 *")
+@example(expression="0 0 L-30 * *")
+@example(expression="0 0 31 * *")
+@example(expression="0 0 1 1,7 1#1")
+@example(expression="0 0 * * 1")
+@example(expression="0 0 LW * 0L")
+def test_min_interval_is_the_month_walks(expression: str) -> None:
+    cron = cronspec.parse(expression)
+    assert cron.min_interval() == month_walk_min_interval(cron)
+
+
+# -- every zone, back to 1900: searches always advance -----------------------------------------
+
+ALL_ZONES = sorted(available_timezones() - {"localtime", "Factory", "posixrules"})
+
+
+@given(
+    zone=st.sampled_from(ALL_ZONES),
+    expression=expressions(),
+    start=st.datetimes(datetime(1900, 1, 1), datetime(1975, 12, 31), timezones=st.just(UTC)),
+)
+@example(zone="Africa/Monrovia", expression="* * * * *", start=utc(1970, 6, 1, 10))
+@example(zone="Africa/Monrovia", expression="0 10 * * *", start=utc(1970, 6, 1, 10, 44))
+@example(zone="Africa/Monrovia", expression="*/15 * * * *", start=utc(1972, 1, 7, 0, 44))
+@example(zone="Europe/Amsterdam", expression="* * * * *", start=utc(1937, 6, 30, 22, 40))
+@example(zone="America/Merida", expression="1 0 * * *", start=utc(1922, 1, 1, 6, 1))
+def test_searches_advance_in_every_zone_since_1900(
+    zone: str, expression: str, start: datetime
+) -> None:
+    cron = cronspec.parse(expression, zone)
+    after, before = cron.next_after(start), cron.previous_before(start)
+    assert before.astimezone(UTC) < start < after.astimezone(UTC)
+    assert cron.matches(after) and cron.matches(before)
+    assert cron.previous_before(after).astimezone(UTC) <= start
+    assert cron.next_after(before).astimezone(UTC) >= start
+    listed = list(itertools.islice(cron.fire_times(start, start + timedelta(days=2)), 30))
+    assert listed[:1] == ([after] if after.astimezone(UTC) <= start + timedelta(days=2) else [])
+    for earlier, later in itertools.pairwise(listed):
+        assert cron.next_after(earlier) == later and earlier.astimezone(UTC) < later.astimezone(UTC)
+    assert all(cron.matches(at) for at in listed)
+
+
+# -- local mean time: against a second-by-second reference -------------------------------------
+
+# Changes of a clock whose minutes did not start on whole UTC minutes: forward and back, by
+# seconds, minutes and a DST hour, from, to and between such offsets.
+LMT_CHANGES = [
+    (
+        "Africa/Monrovia",
+        datetime(1972, 1, 7, 0, 44, 30, tzinfo=UTC),
+    ),  # -0:44:30 -> 0: 44 min 30 s forward
+    (
+        "Europe/Amsterdam",
+        datetime(1937, 6, 30, 22, 40, 28, tzinfo=UTC),
+    ),  # +1:19:32 -> +1:20: 28 s forward
+    ("America/Merida", datetime(1922, 1, 1, 6, tzinfo=UTC)),  # -5:58:28 -> -6: 92 s back
+    (
+        "America/St_Johns",
+        datetime(1917, 4, 8, 5, 30, 52, tzinfo=UTC),
+    ),  # -3:30:52 -> -2:30:52: DST forward
+    ("America/St_Johns", datetime(1917, 9, 17, 4, 30, 52, tzinfo=UTC)),  # and back
+    (
+        "America/Paramaribo",
+        datetime(1911, 1, 1, 3, 40, 40, tzinfo=UTC),
+    ),  # -3:40:40 -> -3:40:52: 12 s back
+    (
+        "America/Paramaribo",
+        datetime(1935, 1, 1, 3, 40, 52, tzinfo=UTC),
+    ),  # -3:40:52 -> -3:40:36: 16 s forward
+    (
+        "America/Santiago",
+        datetime(1919, 7, 1, 4, tzinfo=UTC),
+    ),  # -4 -> -4:42:45: back onto local mean time
+    (
+        "Africa/Lagos",
+        datetime(1908, 7, 1, tzinfo=UTC),
+    ),  # 0 -> +0:13:35: forward onto local mean time
+    ("Asia/Kuala_Lumpur", datetime(1900, 12, 31, 17, 13, 14, tzinfo=UTC)),  # +6:46:46 -> +6:55:25
+    ("Asia/Yekaterinburg", datetime(1916, 7, 2, 19, 57, 27, tzinfo=UTC)),  # +4:02:33 -> +3:45:05
+]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def ref_fires_at_second(cron: RefCron, zone: tzinfo, second: int) -> bool:
+    """Whether a job fires at this second: the clock shows a selected hh:mm:00 (first pass
+    only, for a fixed-time job), or, for a fixed-time job, the clock jumps forward over
+    the :00 of a selected minute (Debian's catch-up after a gap)."""
+    now = datetime.fromtimestamp(second, zone)
+    wall = now.replace(tzinfo=None)
+    if now.second == 0 and (not cron.fixed or now.fold == 0) and cron.wall_matches(wall):
+        return True
+    before = datetime.fromtimestamp(second - 1, zone).replace(tzinfo=None)
+    if cron.fixed and wall - before > timedelta(seconds=1):
+        skipped = before.replace(second=0) + MINUTE
+        while skipped < wall:
+            if cron.wall_matches(skipped):
+                return True
+            skipped += MINUTE
+    return False
+
+
+def minute_begins(zone: tzinfo, second: int) -> bool:
+    """Whether a wall minute begins at this second: the clock shows :00 or jumps."""
+    now = datetime.fromtimestamp(second, zone).replace(tzinfo=None)
+    before = datetime.fromtimestamp(second - 1, zone).replace(tzinfo=None)
+    return now.second == 0 or now - before != timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(("zone_name", "change"), LMT_CHANGES, ids=lambda v: str(v)[:19])
+def test_around_a_change_of_local_mean_time_every_second_agrees_with_the_reference(
+    zone_name: str, change: datetime
+) -> None:
+    zone = ZoneInfo(zone_name)
+    c = (change - EPOCH) // timedelta(seconds=1)
+    last, first = datetime.fromtimestamp(c - 1, zone), datetime.fromtimestamp(c, zone)
+    expressions = [
+        "* * * * *",
+        "*/7 * * * *",
+        "0-59 0-23 * * *",  # fixed-time, every minute
+        f"{last.minute} {last.hour} * * *",
+        f"{first.minute} {first.hour} * * *",
+        f"{(first.minute + 1) % 60} {first.hour} * * *",
+    ]
+    seconds = range(c - 150, c + 151)
+    scan = range(c - 900, c + 901)
+    begins = [s for s in scan if minute_begins(zone, s)]
+    for expression in expressions:
+        cron, ref = cronspec.parse(expression, zone), ref_parse(expression)
+        fires = [s for s in scan if ref_fires_at_second(ref, zone, s)]
+        for second in seconds:
+            at = EPOCH + timedelta(seconds=second)
+            after = (cron.next_after(at) - EPOCH) // timedelta(seconds=1)
+            before = (cron.previous_before(at) - EPOCH) // timedelta(seconds=1)
+            later = [f for f in fires if f > second]
+            earlier = [f for f in fires if f < second]
+            assert after == later[0] if later else after > scan[-1], (expression, at)
+            assert before == earlier[-1] if earlier else before < scan[0], (expression, at)
+            began = max(s for s in begins if s <= second)
+            assert cron.matches(at) == (began in fires), (expression, at)

@@ -6,10 +6,12 @@ import itertools
 import logging
 import pickle
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, ClassVar
 
 import pytest
+from hostile import HUGE, Hostile, HostileGet, HostileGetItem, HostileStr, Unreadable
 
 import cronspec
 from cronspec import DueIntegration, RejectedRow, ScheduleMap
@@ -335,3 +337,354 @@ def test_naive_times_are_refused() -> None:
 def test_the_core_logs_under_the_cronspec_logger() -> None:
     assert logging.getLogger("cronspec").handlers[0].__class__ is logging.NullHandler
     assert cronspec.ScheduleMap is ScheduleMap
+
+
+# -- log lines stay short ------------------------------------------------------------------------
+
+
+def warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def extras(record: logging.LogRecord) -> tuple[object, ...]:
+    return tuple(getattr(record, name) for name in ("org_id", "integration_id", "value", "reason"))
+
+
+class TestShortLogLines:
+    def test_a_hundred_kilobyte_zone_is_quoted_in_forty_characters(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        zone = "Europe/" + "x" * 100_000
+        with caplog.at_level(logging.WARNING, logger="cronspec"):
+            schedule = ScheduleMap.from_rows(
+                [row("i1", "o1", "0 2 * * *", timezone=zone), row("ok", "o1", "0 2 * * *")]
+            )
+        reason = "unknown time zone 'Europe/" + "x" * 32 + "…': use an IANA name like 'Europe/Oslo'"
+        assert schedule.rejected == (RejectedRow("o1", "i1", zone, reason),)  # the data, whole
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["ok"]
+        [record] = warnings(caplog)
+        assert record.getMessage() == (
+            f"skipping integration 'i1' of organization 'o1': {reason} "
+            "(value: 'Europe/" + "x" * 32 + "…')"
+        )
+        assert extras(record) == ("o1", "i1", "Europe/" + "x" * 34 + "…", reason)
+
+    def test_long_ids_values_and_reasons_stay_within_200_characters(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        long_id, long_org = "i" * 100_000, "o" * 100_000
+        with caplog.at_level(logging.WARNING, logger="cronspec"):
+            ScheduleMap.from_rows(
+                [row(long_id, long_org, "0 2 * * *", timezone="Mars/" + "y" * 100_000)]
+            )
+        [record] = warnings(caplog)
+        assert record.getMessage() == (
+            "skipping integration '" + "i" * 39 + "…' of organization '" + "o" * 39 + "…': "
+            "unknown time zone 'Mars/" + "y" * 29 + "… (value: 'Mars/yyyy…')"
+        )
+        assert len(record.getMessage()) == 200
+        assert extras(record)[:3] == ("o" * 41 + "…", "i" * 41 + "…", "Mars/" + "y" * 36 + "…")
+
+    def test_a_value_whose_repr_raises_is_named_by_its_type(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.WARNING, logger="cronspec"):
+            schedule = ScheduleMap.from_rows([row("i1", "o1", "0 2 * * *", enabled=Hostile())])
+        [rejected] = schedule.rejected
+        assert rejected.reason == "is_enabled must be true or false, not <unprintable Hostile>"
+        [record] = warnings(caplog)
+        assert record.getMessage() == (
+            "skipping integration 'i1' of organization 'o1': is_enabled must be true or false, "
+            "not <unprintable Hostile> (value: <unprintable Hostile>)"
+        )
+        assert extras(record)[2] == "<unprintable Hostile>"
+
+
+# -- hostile values ------------------------------------------------------------------------------
+
+
+KNOWN = "(known: bufdir, dynamics, xledger)"
+
+
+class TestHostileValues:
+    @pytest.mark.parametrize(
+        ("field", "value", "reason"),
+        [
+            ("id", HUGE, "id is an int too long to be an id"),
+            ("organization_id", HUGE, "organization_id is an int too long to be an id"),
+            ("id", Hostile(), "id must be a non-empty str, int or UUID"),
+            ("id", HostileStr("i1"), "id must be a non-empty str, int or UUID"),
+            ("organization_id", Hostile(), "organization_id must be a non-empty str, int or UUID"),
+            ("id", True, "id must be a non-empty str, int or UUID"),
+            ("id", 1.5, "id must be a non-empty str, int or UUID"),
+            ("id", b"i1", "id must be a non-empty str, int or UUID"),
+            ("integration_type", HUGE, "integration_type must be a str, not int"),
+            ("integration_type", Hostile(), "integration_type must be a str, not Hostile"),
+            (
+                "integration_type",
+                HostileStr("xledger"),
+                "integration_type must be a str, not HostileStr",
+            ),
+            (
+                "integration_type",
+                "x" * 100_000,
+                "unknown integration type 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' " + KNOWN,
+            ),
+            ("cron_schedule", Hostile(), "cron_schedule must be a str, not Hostile"),
+            (
+                "cron_schedule",
+                HostileStr("0 2 * * *"),
+                "cron_schedule must be a str, not HostileStr",
+            ),
+            ("cron_schedule", b"0 2 * * *", "cron_schedule must be a str, not bytes"),
+            ("timezone", Hostile(), "timezone must be an IANA name, not Hostile"),
+            ("timezone", HostileStr("UTC"), "timezone must be an IANA name, not HostileStr"),
+            (
+                "is_enabled",
+                Hostile(),
+                "is_enabled must be true or false, not <unprintable Hostile>",
+            ),
+            ("is_enabled", HUGE, "is_enabled must be true or false, not <unprintable int>"),
+        ],
+        ids=lambda value: type(value).__name__ if not isinstance(value, str) else value[:30],
+    )
+    def test_a_hostile_value_rejects_its_row_and_the_others_load(
+        self, field: str, value: object, reason: str
+    ) -> None:
+        bad = {**row("bad", "o1", "0 2 * * *"), field: value}
+        good = [row("a", "o1", "0 2 * * *"), row("b", "o2", "0 2 * * *", timezone="Europe/Oslo")]
+        schedule = ScheduleMap.from_rows([good[0], bad, good[1]])
+        [rejected] = schedule.rejected
+        assert rejected.reason == reason
+        assert rejected.value is value  # the original, not a copy or its text
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["a"]
+        assert ids(schedule.due_at(utc("2026-11-28T01:00"))) == ["b"]
+
+    @pytest.mark.parametrize(
+        ("bad", "reason"),
+        [
+            (42, "not a row: expected a mapping or a 6-tuple"),
+            ("i1,o1,xledger,0 2 * * *", "not a row: expected a mapping or a 6-tuple"),
+            (b"row", "not a row: expected a mapping or a 6-tuple"),
+            (None, "not a row: expected a mapping or a 6-tuple"),
+            (
+                ("i1", "o1", "xledger", "0 2 * * *", True, None),
+                "not a row: expected a mapping or a 6-tuple",
+            ),
+            (
+                HostileGetItem(row("i1", "o1", "0 2 * * *")),
+                "not a row: reading it raised RuntimeError",
+            ),
+            (HostileGet(row("i1", "o1", "0 2 * * *")), "not a row: reading it raised RuntimeError"),
+        ],
+        ids=["int", "str", "bytes", "None", "tuple", "getitem-raises", "get-raises"],
+    )
+    def test_a_row_that_cannot_be_read_is_rejected(self, bad: object, reason: str) -> None:
+        schedule = ScheduleMap.from_rows([bad, row("ok", "o1", "0 2 * * *")])  # type: ignore[list-item]
+        assert [(r.org_id, r.integration_id, r.value, r.reason) for r in schedule.rejected] == [
+            (None, None, bad, reason)
+        ]
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["ok"]
+
+    def test_an_error_of_the_rows_themselves_propagates(self) -> None:
+        def rows() -> Iterator[dict[str, Any]]:
+            yield row("ok", "o1", "0 2 * * *")
+            raise ConnectionError("the database went away")
+
+        with pytest.raises(ConnectionError, match="the database went away"):
+            ScheduleMap.from_rows(rows())
+
+    def test_tuples_that_are_not_six_values_are_rejected(self) -> None:
+        good = ("ok", "o1", "xledger", "0 2 * * *", True, None)
+        bad: list[Any] = [
+            Unreadable(),
+            ("i1", "o1"),
+            42,
+            (HUGE, "o1", "xledger", "0 2 * * *", True, None),
+        ]
+        schedule = ScheduleMap.from_tuples([*bad, good])
+        assert [r.reason for r in schedule.rejected] == [
+            "not a row: expected a mapping or a 6-tuple",
+            "not a row: expected a mapping or a 6-tuple",
+            "not a row: expected a mapping or a 6-tuple",
+            "id is an int too long to be an id",
+        ]
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["ok"]
+
+    def test_groups_of_the_wrong_shape_are_rejected(self) -> None:
+        groups: list[Any] = [
+            42,
+            ("0 2 * * *", None, "xledger", ["o1"]),
+            ("0 2 * * *", None, "xledger", Unreadable(), ["i1"]),
+            ("0 2 * * *", None, "xledger", ["o1", Hostile(), "o3"], ["i1", "i2", "i3", "i4"]),
+            ("0 2 * * *", HostileStr("UTC"), "xledger", ["o5"], ["i5"]),
+            ("0 2 * * *", None, HUGE, ["o6"], ["i6"]),
+            ("0 2 * * *", None, "bufdir", ["o7"], ["i7"]),
+        ]
+        schedule = ScheduleMap.from_groups(groups)
+        assert [(r.integration_id, r.reason) for r in schedule.rejected] == [
+            (
+                None,
+                "not a group: expected (cron_schedule, timezone, integration_type, two id lists)",
+            ),
+            (
+                None,
+                "not a group: expected (cron_schedule, timezone, integration_type, two id lists)",
+            ),
+            (None, "not a group: expected two lists of ids"),
+            ("i2", "organization_id must be a non-empty str, int or UUID"),
+            ("i4", "organization_id must be a non-empty str, int or UUID"),
+            ("i5", "timezone must be an IANA name, not HostileStr"),
+            ("i6", "integration_type must be a str, not int"),
+        ]
+        assert ids(schedule.due_at(utc("2026-11-28T02:00"))) == ["i1", "i3", "i7"]
+
+
+class TestDuplicateIds:
+    def test_each_duplicate_names_the_organization_that_has_the_id(self) -> None:
+        rows = [row(f"i{n}", f"o{n}", "0 2 * * *") for n in range(1000)]
+        rows += [row(f"i{n}", "late", "0 3 * * *") for n in range(0, 1000, 250)]
+        schedule = ScheduleMap.from_rows(rows)
+        assert [(r.integration_id, r.reason) for r in schedule.rejected] == [
+            (f"i{n}", f"duplicate id (already used by organization 'o{n}')")
+            for n in range(0, 1000, 250)
+        ]
+        assert len(schedule) == 1000
+
+    def test_a_group_repeating_an_id_loads_its_first_row(self) -> None:
+        schedule = ScheduleMap.from_groups(
+            [("0 2 * * *", None, "xledger", ["o1", "o2", "o3"], ["i1", "i2", "i1"])]
+        )
+        assert [r.reason for r in schedule.rejected] == [
+            "duplicate id (already used by organization 'o1')"
+        ]
+        assert [(d.org_id, d.integration_id) for d in schedule.due_at(utc("2026-11-28T02:00"))] == [
+            ("o1", "i1"),
+            ("o2", "i2"),
+        ]
+
+
+# -- runs in UTC minutes ---------------------------------------------------------------------------
+
+
+class TestRunsOfLocalMeanTime:
+    """Monrovia kept -0:44:30 until 1972: its 10:00 was 10:44:30 UTC. A run is the first whole
+    UTC minute at or after its fire time, never before it."""
+
+    rows: ClassVar = [row("mon", "o1", "0 10 * * *", timezone="Africa/Monrovia")]
+
+    def test_due_at_gives_the_run_the_next_whole_utc_minute(self) -> None:
+        schedule = ScheduleMap.from_rows(self.rows)
+        assert schedule.due_at(utc("1970-06-01T10:44:59")) == []
+        [due] = schedule.due_at(utc("1970-06-01T10:45:20"))
+        assert (due.scheduled_at, due.idempotency_key) == (
+            utc("1970-06-01T10:45"),
+            "mon@1970-06-01T10:45Z",
+        )
+
+    @pytest.mark.parametrize(
+        ("since", "until", "expected"),
+        [
+            ("1970-06-01T10:00", "1970-06-01T11:00", ["1970-06-01T10:45:00+00:00"]),
+            ("1970-06-01T10:44:40", "1970-06-01T10:45", ["1970-06-01T10:45:00+00:00"]),
+            ("1970-06-01T10:44", "1970-06-01T10:44:59", []),  # the fire, but not yet its run
+            ("1970-06-01T10:45", "1970-06-01T12:00", []),
+        ],
+    )
+    def test_due_between_counts_runs_by_their_utc_minute(
+        self, since: str, until: str, expected: list[str]
+    ) -> None:
+        due = ScheduleMap.from_rows(self.rows).due_between(utc(since), utc(until))
+        assert [d.scheduled_at.isoformat() for d in due] == expected
+
+    def test_two_fire_times_in_one_utc_minute_are_one_run(self) -> None:
+        # 1972-01-07: the clock jumped from 23:59:59 to 00:44:30 (00:44:30 UTC). The skipped
+        # 00:44 runs at the jump, 00:45 at 00:45:00: both in the run of 00:45 UTC.
+        schedule = ScheduleMap.from_rows(
+            [row("two", "o1", "44,45 0 * * *", timezone="Africa/Monrovia")]
+        )
+        assert [d.scheduled_at for d in schedule.due_at(utc("1972-01-07T00:45"))] == [
+            utc("1972-01-07T00:45")
+        ]
+        window = schedule.due_between(utc("1972-01-07T00:00"), utc("1972-01-07T01:00"))
+        assert [d.idempotency_key for d in window] == ["two@1972-01-07T00:45Z"]
+
+
+# -- the ends of datetime's range ------------------------------------------------------------------
+
+YEAR_ONE_EAST = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23, minutes=59)))
+MIN_UTC = datetime.min.replace(tzinfo=UTC)
+MAX_UTC = datetime.max.replace(tzinfo=UTC)
+MAX_WEST = datetime.max.replace(tzinfo=timezone(timedelta(hours=-1)))
+
+
+class TestDatetimeEdges:
+    schedule = ScheduleMap.from_rows(
+        [
+            row("new-year", "o1", "0 0 1 1 *"),
+            row("last", "o1", "59 23 31 12 *"),
+            row("ny-last", "o1", "0 22 31 12 *", timezone="America/New_York"),
+        ]
+    )
+
+    @pytest.mark.parametrize(
+        ("at", "expected"),
+        [
+            (YEAR_ONE_EAST, []),  # 0000-12-31T00:01Z: no UTC minute to schedule at
+            (MIN_UTC, ["new-year"]),
+            (MAX_UTC, ["last"]),
+            (MAX_WEST, []),
+        ],
+        ids=["year 1 at +23:59", "min in UTC", "max in UTC", "max at -01:00"],
+    )
+    def test_due_at_an_edge(self, at: datetime, expected: list[str]) -> None:
+        assert ids(self.schedule.due_at(at)) == expected
+
+    def test_due_between_the_edges(self) -> None:
+        first = self.schedule.due_between(YEAR_ONE_EAST, MIN_UTC + timedelta(days=1))
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in first] == [
+            ("new-year", "0001-01-01T00:00:00+00:00")
+        ]
+        # New York's 22:00 on 9999-12-31 is 03:00 UTC in year 10000: no run can stand there.
+        last = self.schedule.due_between(MAX_UTC - timedelta(days=1), MAX_WEST)
+        assert [(d.integration_id, d.scheduled_at.isoformat()) for d in last] == [
+            ("last", "9999-12-31T23:59:00+00:00")
+        ]
+        assert self.schedule.due_between(MAX_WEST - timedelta(minutes=30), MAX_WEST) == []
+
+    @pytest.mark.parametrize(
+        ("after", "within", "message"),
+        [
+            (
+                utc("2026-11-28T02:00"),
+                timedelta.max,
+                "upcoming: 2026-11-28T02:00:00+00:00 + 999999999 days, 23:59:59.999999 "
+                "is outside the years datetime covers",
+            ),
+            (
+                MAX_UTC,
+                timedelta(seconds=30),
+                "upcoming: 9999-12-31T23:59:59.999999+00:00 + 0:00:30 "
+                "is outside the years datetime covers",
+            ),
+            (
+                MIN_UTC,
+                timedelta.min,
+                "upcoming: 0001-01-01T00:00:00+00:00 + -999999999 days, 0:00:00 "
+                "is outside the years datetime covers",
+            ),
+        ],
+    )
+    def test_upcoming_past_the_edge_is_a_cron_error(
+        self, after: datetime, within: timedelta, message: str
+    ) -> None:
+        with pytest.raises(cronspec.CronError) as caught:
+            self.schedule.upcoming(after, within)
+        assert str(caught.value) == message
+
+    def test_upcoming_up_to_the_edge(self) -> None:
+        soon = self.schedule.upcoming(
+            MAX_UTC - timedelta(minutes=2), timedelta(minutes=1, seconds=59)
+        )
+        assert ids(soon) == ["last"]
+        assert ids(self.schedule.upcoming(YEAR_ONE_EAST, timedelta(days=1))) == ["new-year"]
