@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._excerpt import shorten
+
 ELIDED_LENGTH = 40
 
 
@@ -11,7 +13,7 @@ def elided(text: str) -> str:
     A message names what is wrong; echoing a whole hostile input would make every error
     (and every log line that carries it) as long as the input.
     """
-    return text if len(text) <= ELIDED_LENGTH else text[: ELIDED_LENGTH - 1] + "\u2026"
+    return shorten(text, ELIDED_LENGTH)
 
 
 class CronError(ValueError):
