@@ -58,11 +58,22 @@ class DueIntegration:
 
 
 class Firing(NamedTuple):
-    """One schedule's fire times in a window, and its rows per integration type."""
+    """One schedule's runs in a window (UTC minutes), its rows per integration type, and
+    the fire time of its first run there."""
 
     cron: Cron
     times: list[datetime]
     members: Members
+    first: datetime
+
+    def period_start(self) -> datetime:
+        """Where the first run's period starts: the run of the fire time before it (the
+        first instant datetime shows when there is none within 400 years)."""
+        try:
+            before = self.cron.previous_before(self.first)
+        except CronError:
+            return _BEGINNING
+        return _utc(_run_minute(before)) or _BEGINNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +121,7 @@ def _utc(seconds: int) -> datetime | None:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_BEGINNING = datetime.min.replace(tzinfo=UTC)
 # The earliest and the latest instant an aware datetime can be (offsets stay within a day).
 _NEAR_DAY = timedelta(days=1, microseconds=-1)
 _FIRST = datetime.min.replace(tzinfo=timezone(_NEAR_DAY))
@@ -291,28 +303,13 @@ class ScheduleMap:
         """Every (integration, run) with ``scheduled_at`` in ``(since, until]``, in time
         order, then by (org_id, id): what a scheduler that woke up late runs to catch up.
         Consecutive windows never return a run twice."""
-        low, high = instant(since)[0] // 60 * 60, instant(until)[0] // 60 * 60
-        if high <= low:
-            return []
-        # Runs are whole UTC minutes, so the window is (low, high] of fire times; either
-        # end may lie where only an aware datetime at another offset can stand.
-        start, end = _utc(low) or _FIRST, _utc(high) or _LAST
-        firing: dict[int, list[Member]] = {}
-        for cron, members in self._groups:
-            previous = None
-            for fire in cron.fire_times(start, end):
-                run = _run_minute(fire)
-                if run > high:
-                    break
-                if low < run != previous:  # a clock change may begin two minutes in one
-                    previous = run
-                    _add_rows(firing.setdefault(run, []), members)
+        firing: dict[datetime, list[Member]] = {}
+        for _, times, members, _ in self.firing(since, until):
+            for scheduled_at in times:
+                _add_rows(firing.setdefault(scheduled_at, []), members)
         due: list[DueIntegration] = []
-        for run in sorted(firing):
-            scheduled_at = _utc(run)
-            if scheduled_at is None:
-                continue  # a fire time whose UTC minute datetime cannot show
-            selected = firing[run]
+        for scheduled_at in sorted(firing):
+            selected = firing[scheduled_at]
             selected.sort()
             due += [
                 DueIntegration(org, integration, kind, scheduled_at)
@@ -361,12 +358,30 @@ class ScheduleMap:
         return changed
 
     def firing(self, since: datetime, until: datetime) -> Iterator[Firing]:
-        """Each schedule that fires in ``(since, until]``, with its fire times (UTC) and its
-        rows: what a planner turns into ledger rows without a Python object per row."""
+        """Each schedule with runs in ``(since, until]``: their ``scheduled_at`` (whole UTC
+        minutes, ascending), its rows, and its first fire time there. What a planner turns
+        into ledger rows without a Python object per row."""
+        low, high = instant(since)[0] // 60 * 60, instant(until)[0] // 60 * 60
+        if high <= low:
+            return
+        # Runs are whole UTC minutes, so the window is (low, high] of fire times; either
+        # end may lie where only an aware datetime at another offset can stand.
+        start, end = _utc(low) or _FIRST, _utc(high) or _LAST
         for cron, members in self._groups:
-            times = [fire.astimezone(UTC) for fire in cron.fire_times(_aware(since), _aware(until))]
-            if times:
-                yield Firing(cron, times, members)
+            runs: list[datetime] = []
+            first: datetime | None = None
+            previous = None
+            for fire in cron.fire_times(start, end):
+                run = _run_minute(fire)
+                if run > high:
+                    break
+                scheduled_at = _utc(run)  # None: a minute datetime cannot show
+                if low < run != previous and scheduled_at is not None:
+                    previous = run  # a clock change may begin two minutes in one
+                    runs.append(scheduled_at)
+                    first = first or fire
+            if first is not None:
+                yield Firing(cron, runs, members, first)
 
 
 _PICK = itemgetter(

@@ -22,12 +22,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from ._errors import CronError
 from ._runs import Batch, Ledger, Run, batches, error_text, retry_delay
 from ._schedule import DueIntegration, ScheduleMap, quiet_rejections
 
 if TYPE_CHECKING:
-    from ._cron import Cron
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +40,6 @@ Schedules = ScheduleMap | Callable[[], ScheduleMap]
 
 def _minute(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(second=0, microsecond=0)
-
-
-def _previous(cron: Cron, at: datetime) -> datetime:
-    """The nominal fire time before ``at``: where its period starts."""
-    try:
-        return cron.previous_before(at).astimezone(UTC)
-    except CronError:  # no earlier fire within 400 years: the period is all of the past
-        return _NEVER
 
 
 def _positive(name: str, value: timedelta, *, zero: bool = False) -> timedelta:
@@ -215,8 +206,9 @@ class Scheduler:
         not_before = {i: _minute(at) for i, at in self._first_seen.items() if at is not None}
         for integration, edited in schedule.edited_after(since).items():
             not_before[integration] = max(_minute(edited), not_before.get(integration, _NEVER))
-        for cron, times, members in schedule.firing(since, now):
-            periods = [_previous(cron, times[0]), *times[:-1]]
+        for firing in schedule.firing(since, now):
+            times, members = firing.times, firing.members
+            periods = [firing.period_start(), *times[:-1]]
             for kind, (orgs, ids) in members.items():
                 if not_before and not not_before.keys().isdisjoint(ids):
                     orgs, ids, fresh = _partition(orgs, ids, not_before)

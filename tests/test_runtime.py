@@ -648,3 +648,20 @@ def test_the_scheduler_refuses_bad_settings_with_one_line_each() -> None:
         naive.tick()
     with pytest.raises(TypeError, match="schedules\\(\\) returned str, not a ScheduleMap"):
         Scheduler(lambda: "nope", ledger, worker="w", clock=Clock("2026-12-01T00:00")).tick()  # type: ignore[arg-type, return-value]
+
+
+def test_local_mean_time_runs_at_the_next_whole_utc_minute_and_periods_still_tile(
+    ledgers: Callable[[], Any],
+) -> None:
+    # Monrovia kept -0:44:30 until 1972: its 10:00 is 10:44:30 UTC, which runs at 10:45Z.
+    clock = Clock("1970-06-01T10:44:50")
+    worker = scheduler(
+        schedule_of(row("lmt", "0 10 * * *", zone="Africa/Monrovia")), ledgers(), clock
+    )
+    assert worker.tick() == []  # the fire time has passed, its run minute has not
+    clock.set("1970-06-01T10:45:00")
+    [run] = worker.tick()
+    assert (run.idempotency_key, run.period_start) == (
+        "lmt@1970-06-01T10:45Z",
+        utc("1970-05-31T10:45"),
+    )
