@@ -323,16 +323,38 @@ def _records(
                 yield (row,)  # rejected as "not a row"
 
 
+# The epoch seconds datetime.fromtimestamp can turn back into a time (years 1 to 9999).
+_EPOCH_RANGE = (
+    datetime.min.replace(tzinfo=UTC).timestamp(),
+    datetime.max.replace(tzinfo=UTC, microsecond=0).timestamp(),
+)
+
+
 def _edits(edits: list[tuple[object, object]], loaded: set[str]) -> list[tuple[float, str]]:
-    """(timestamp, id) of the loaded rows' ``updated_at`` datetimes (naive ones are UTC);
-    anything else is no edit time."""
+    """(timestamp, id) of the loaded rows' ``updated_at``: datetimes (naive ones are UTC) or
+    epoch seconds (int or float: what the Postgres adapter sends, as parsing a million
+    datetimes costs seconds). Anything else is no edit time, NaN, infinities and seconds
+    outside years 1-9999 included (a database's NULL or 'infinity')."""
     times: list[tuple[float, str]] = []
+    earliest, latest = _EPOCH_RANGE
     for edited, raw in edits:
+        if edited.__class__ is float and raw.__class__ is str:  # the adapter's: a million rows
+            if earliest <= edited <= latest and raw in loaded:
+                times.append((edited, raw))
+            continue
         integration = _identifier(raw)
-        if isinstance(edited, datetime) and integration in loaded:
+        if integration not in loaded:
+            continue
+        if isinstance(edited, datetime):
             if edited.utcoffset() is None:
                 edited = edited.replace(tzinfo=UTC)
-            times.append((edited.timestamp(), integration))
+            edited = edited.timestamp()
+        if (
+            isinstance(edited, (float, int))
+            and not isinstance(edited, bool)
+            and earliest <= edited <= latest
+        ):
+            times.append((float(edited), integration))
     return times
 
 
