@@ -8,14 +8,14 @@ per distinct schedule plus the size of its answer, whatever the number of rows.
 from __future__ import annotations
 
 import logging
+import math
 from array import array
-from bisect import bisect_right
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from itertools import chain, repeat, zip_longest
+from itertools import chain, compress, repeat, zip_longest
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple, cast
 from uuid import UUID
@@ -138,21 +138,30 @@ def _run_minute(fire: datetime) -> int:
 class ScheduleMap:
     """Integrations grouped by their compiled schedule. Build it with :meth:`from_rows`."""
 
-    __slots__ = ("_edit_ids", "_edit_times", "_groups", "_rejected", "_size", "_zones")
+    __slots__ = (
+        "_edit_ids",
+        "_edit_latest",
+        "_edit_times",
+        "_groups",
+        "_rejected",
+        "_size",
+        "_zones",
+    )
 
     def __init__(
         self,
         groups: list[Group],
         rejected: list[RejectedRow],
-        edits: Iterable[tuple[float, str]] = (),
+        edits: Edits | None = None,
     ) -> None:
         self._groups = groups
         self._rejected = tuple(rejected)
-        # (updated_at as a timestamp, id) of the rows that carry one, by time: which rows
-        # were edited after a given instant is a bisection, whatever the number of rows.
-        ordered = sorted(edits)
-        self._edit_times = array("d", [at for at, _ in ordered])
-        self._edit_ids = [integration for _, integration in ordered]
+        # The loaded rows' updated_at (epoch seconds, NaN for none) beside their ids, as
+        # loaded: most ticks ask about a window after the latest edit, and get an answer
+        # without a look at the rows; sorting a million pairs would cost seconds per load.
+        edits = edits or Edits()
+        self._edit_latest = edits.latest()  # first: it drops the values that are no time
+        self._edit_times, self._edit_ids = edits.times, edits.ids
         self._size = sum(len(ids) for _, members in groups for _, ids in members.values())
         # Per zone, the groups listed under each minute they can fire in: a query reads
         # the zone's clock once and looks only at the schedules of that minute.
@@ -227,7 +236,7 @@ class ScheduleMap:
             except Exception:  # the careful path says what is wrong
                 pass
             add(record)
-        return cls(builder.groups, builder.rejected, _edits(builder.edits, owners))
+        return cls(builder.groups, builder.rejected, builder.edits.loaded(owners))
 
     @classmethod
     def from_groups(
@@ -252,11 +261,13 @@ class ScheduleMap:
             if updated and updated[0] is not None:
                 try:
                     ids = list(ids)
-                    builder.edits += zip(updated[0], ids, strict=False)
+                    times = updated[0]
                 except Exception:  # judged with the group below
-                    pass
-            builder.add_group(expression, zone, kind, orgs, ids)
-        return cls(builder.groups, builder.rejected, _edits(builder.edits, builder.owners))
+                    updated = []
+            whole = builder.add_group(expression, zone, kind, orgs, ids)
+            if updated and updated[0] is not None:
+                builder.edits.add_many(times, ids, whole)
+        return cls(builder.groups, builder.rejected, builder.edits.loaded(builder.owners))
 
     @property
     def rejected(self) -> tuple[RejectedRow, ...]:
@@ -329,13 +340,12 @@ class ScheduleMap:
 
     def edited_after(self, since: datetime) -> dict[str, datetime]:
         """The rows whose ``updated_at`` is later than ``since``, with it (UTC)."""
-        first = bisect_right(self._edit_times, _aware(since).timestamp())
-        return {
-            integration: datetime.fromtimestamp(at, UTC)
-            for at, integration in zip(
-                self._edit_times[first:], self._edit_ids[first:], strict=True
-            )
-        }
+        after = _aware(since).timestamp()
+        if after >= self._edit_latest:
+            return {}
+        pairs = zip(self._edit_ids, self._edit_times, strict=True)
+        later = compress(pairs, map(after.__lt__, self._edit_times))
+        return {integration: _EPOCH + timedelta(seconds=at) for integration, at in later}
 
     def changed_since(self, earlier: ScheduleMap) -> list[str]:
         """The integration ids whose row is new here, or has another schedule, zone or type
@@ -404,7 +414,7 @@ def _records(rows: Iterable[Mapping[str, object]], builder: _Builder) -> Iterato
         try:
             edited = row.get("updated_at")
             if edited is not None:
-                builder.edits.append((edited, row.get("id")))
+                builder.edits.add(edited, row.get("id"))
         except Exception:  # not a mapping, or a hostile one: the row is judged below
             pass
         columns = _columns(row)
@@ -445,17 +455,65 @@ def _loggable(value: object) -> str | None:
     return shorten(value) if type(value) is str else excerpt(value)
 
 
-def _edits(edits: list[tuple[object, object]], loaded: Container[str]) -> list[tuple[float, str]]:
-    """(timestamp, id) of the loaded rows' ``updated_at`` datetimes (naive ones are UTC);
-    anything else is no edit time."""
-    times: list[tuple[float, str]] = []
-    for edited, raw in edits:
-        integration = _identifier(raw)
-        if type(edited) is datetime and integration is not None and integration in loaded:
-            if edited.utcoffset() is None:
-                edited = edited.replace(tzinfo=UTC)
-            times.append((edited.timestamp(), integration))
-    return times
+# The epoch seconds a UTC datetime can show (years 1 to 9999).
+_EPOCH_RANGE = (
+    datetime.min.replace(tzinfo=UTC).timestamp(),
+    datetime.max.replace(tzinfo=UTC, microsecond=0).timestamp(),
+)
+
+
+class Edits:
+    """The rows' ``updated_at`` as epoch seconds beside their ids: datetimes (naive ones are
+    UTC) or epoch seconds, the Postgres adapter's ``array('d')`` taken whole. Anything else
+    is no edit time, NaN, infinities and seconds outside years 1-9999 included (a
+    database's NULL or 'infinity'): such a row fires as a row without an edit time."""
+
+    def __init__(self) -> None:
+        self.times = array("d")
+        self.ids: list[str] = []
+        self._unsure: list[tuple[object, object]] = []  # rows not known to be loaded yet
+
+    def add(self, edited: object, integration: object) -> None:
+        self._unsure.append((edited, integration))
+
+    def add_many(self, times: object, ids: list[Any], loaded: bool) -> None:
+        """A group's edit times, in step with its ids; ``loaded``: all of them joined."""
+        if loaded and type(times) is array and times.typecode == "d" and len(times) == len(ids):
+            self.times.extend(times)
+            self.ids.extend(ids)
+            return
+        with suppress(Exception):  # not a sequence: no edit times for this group
+            self._unsure += zip(times, ids, strict=False)  # type: ignore[call-overload]
+
+    def loaded(self, owners: Container[str]) -> Edits:
+        """Keep the rows that were loaded, each with its time in epoch seconds."""
+        for edited, raw in self._unsure:
+            integration = _identifier(raw)
+            if integration is None or integration not in owners:
+                continue
+            if type(edited) is datetime:
+                at = edited if edited.utcoffset() is not None else edited.replace(tzinfo=UTC)
+                seconds: object = at.timestamp()
+            else:
+                seconds = edited
+            if type(seconds) in (float, int):
+                self.times.append(float(seconds))  # type: ignore[arg-type]
+                self.ids.append(integration)
+        self._unsure = []
+        return self
+
+    def latest(self) -> float:
+        """The latest edit time that is a time (-inf when there is none)."""
+        earliest, last = _EPOCH_RANGE
+        latest = max(self.times, default=-math.inf)
+        if earliest <= latest <= last:  # no NaN nor out-of-range value won the max
+            return latest
+        valid = [t for t in self.times if earliest <= t <= last]
+        if len(valid) < len(self.times):  # drop them, so that edited_after never meets one
+            keep = [earliest <= t <= last for t in self.times]
+            self.times = array("d", valid)
+            self.ids = list(compress(self.ids, keep))
+        return max(self.times, default=-math.inf)
 
 
 class _Builder:
@@ -473,8 +531,7 @@ class _Builder:
         self.compiled: dict[str | None, dict[str, Members | Refusal]] = {}
         # integration id -> its organization: refuses duplicates and names the first owner
         self.owners: dict[str, str] = {}
-        # (updated_at, raw id) as the rows gave them; the loaded ones become the map's edits
-        self.edits: list[tuple[object, object]] = []
+        self.edits = Edits()  # the rows' updated_at; the loaded ones become the map's
 
     def add(self, record: Sequence[object]) -> None:
         try:
@@ -526,15 +583,16 @@ class _Builder:
 
     def add_group(
         self, expression: object, zone: object, kind: object, org_ids: object, ids: object
-    ) -> None:
+    ) -> bool:
         """Rows sharing schedule, zone and type: checked once, added with C-level loops.
-        Anything unusual goes row by row through :meth:`add`."""
+        Anything unusual goes row by row through :meth:`add`. True when every row joined
+        at once."""
         try:
             orgs: list[Any] = list(org_ids)  # type: ignore[call-overload]
             integrations: list[Any] = list(ids)  # type: ignore[call-overload]
         except Exception:  # not iterable, or iterating raised
             self.reject(None, None, (org_ids, ids), "not a group: expected two lists of ids")
-            return
+            return False
         kind_name = _TYPE_NAMES.get(kind) if type(kind) is str else None
         members = (
             self.members(expression, zone)
@@ -557,11 +615,12 @@ class _Builder:
                 chunk = members.setdefault(kind_name, ([], []))
                 chunk[0].extend(orgs)
                 chunk[1].extend(integrations)
-                return
+                return True
             for integration in integrations:  # an id repeated within the group
                 owners.pop(integration, None)
         for org, integration in zip_longest(orgs, integrations):
             self.add((integration, org, kind, expression, True, zone))
+        return False
 
     def members(self, expression: str, zone: str | None) -> Members | Refusal:
         """The members of the (expression, zone) group, compiled on first use."""

@@ -9,7 +9,7 @@ import random
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 import pytest
@@ -598,3 +598,386 @@ class TestClaims:
         rows = claimed_rows(pg_conn)
         assert len(rows) == 1000
         assert {row[0] for row in rows if row[3] == "w0"} == {d.integration_id for d in first}
+
+
+class TestIdsTravelExactly:
+    """The groups' ids travel as one NUL-separated bytea: any text comes back as it was."""
+
+    AWKWARD: ClassVar[list[str]] = [
+        "plain",
+        "with space",
+        "comma,semi;colon",
+        "quote\" and ' apostrophe",
+        "back\\slash \\x00 \\N",
+        "{braces}",
+        "tab\there\nnewline\r",
+        "ünïcødé 日本 🎉",
+        "NULL",
+        "replacement \ufffd character",
+    ]
+
+    def test_text_ids_with_separators_quotes_and_unicode_load_unchanged(
+        self, pg_conn: Conn
+    ) -> None:
+        pg_conn.execute(
+            "CREATE TABLE texts (id text, organization_id text, integration_type text,"
+            " cron_schedule text, is_enabled boolean)"
+        )
+        pg_conn.cursor().executemany(
+            "INSERT INTO texts VALUES (%s, %s, 'xledger', '0 2 * * *', true)",
+            [(f"id {value}", f"org {value}") for value in self.AWKWARD],
+        )
+        pg_conn.commit()
+        schedule = load_schedule_map(pg_conn, table="texts")
+        assert schedule.rejected == ()
+        assert sorted(
+            (d.org_id, d.integration_id) for d in schedule.due_at(utc("2026-11-28T02:00"))
+        ) == sorted((f"org {value}", f"id {value}") for value in self.AWKWARD)
+
+    def test_null_and_empty_ids_are_rejected_and_the_rest_of_their_group_loads(
+        self, pg_conn: Conn
+    ) -> None:
+        pg_conn.execute(
+            "CREATE TABLE loose_ids (id text, organization_id text, integration_type text,"
+            " cron_schedule text, is_enabled boolean)"
+        )
+        pg_conn.execute(
+            "INSERT INTO loose_ids VALUES ('i1', 'o1', 'xledger', '0 2 * * *', true),"
+            " (NULL, 'o2', 'xledger', '0 2 * * *', true),"
+            " ('i3', NULL, 'xledger', '0 2 * * *', true),"
+            " ('', 'o4', 'xledger', '0 2 * * *', true)"
+        )
+        pg_conn.commit()
+        schedule = load_schedule_map(pg_conn, table="loose_ids")
+        assert schedule.due_at(utc("2026-11-28T02:00")) == [
+            DueIntegration("o1", "i1", "xledger", utc("2026-11-28T02:00"))
+        ]
+        assert sorted(schedule.rejected, key=repr) == sorted(
+            [
+                RejectedRow("o2", None, None, "id must be a non-empty str, int or UUID"),
+                RejectedRow(
+                    None, "i3", None, "organization_id must be a non-empty str, int or UUID"
+                ),
+                RejectedRow("o4", "", "", "id must be a non-empty str, int or UUID"),
+            ],
+            key=repr,
+        )
+
+    def test_integer_ids_load_as_their_decimal_text(self, pg_conn: Conn) -> None:
+        pg_conn.execute(
+            "CREATE TABLE numbered (id bigint, organization_id integer, integration_type text,"
+            " cron_schedule text, is_enabled boolean)"
+        )
+        pg_conn.execute(
+            "INSERT INTO numbered VALUES (9007199254740993, -7, 'bufdir', '0 2 * * *', true)"
+        )
+        pg_conn.commit()
+        assert read_due_integrations(utc("2026-11-28T02:00"), pg_conn, table="numbered") == [
+            DueIntegration("-7", "9007199254740993", "bufdir", utc("2026-11-28T02:00"))
+        ]
+
+
+def set_updated_at(
+    conn: Conn, values: dict[int, str | None], table: str = "organization_integrations"
+) -> None:
+    """Every row edited on 1 January 2026 but ``values`` (integration number -> time)."""
+    name = postgres._table(table)
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("UPDATE {} SET updated_at = '2026-01-01T00:00Z'").format(name))
+        for integration, value in values.items():
+            cur.execute(
+                sql.SQL("UPDATE {} SET updated_at = %s WHERE id::text = %s").format(name),
+                (value, integ(integration)),
+            )
+    conn.commit()
+
+
+class TestUpdatedAt:
+    """Each row's updated_at reaches the map (``edited_after``), as epoch seconds."""
+
+    def test_each_loaded_row_carries_its_updated_at_to_the_microsecond(self, seeded: Conn) -> None:
+        set_updated_at(
+            seeded,
+            {
+                1: "2026-11-28T01:59:59.123456Z",
+                2: "2026-11-20T00:00:00Z",
+                3: "2026-11-28T03:00:00.000001+01:00",
+                4: "2026-11-28T05:00:00Z",  # invalid cron: rejected, so no edit time
+                8: "2026-11-28T02:00:00Z",
+            },
+        )
+        schedule = load_schedule_map(seeded)
+        assert schedule.edited_after(utc("2026-11-27T00:00")) == {
+            integ(1): datetime(2026, 11, 28, 1, 59, 59, 123456, UTC),
+            integ(3): datetime(2026, 11, 28, 2, 0, 0, 1, UTC),
+            integ(8): datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
+        }
+        assert len(schedule.edited_after(utc("2025-12-31T00:00"))) == 6  # every loaded row
+
+    def test_null_and_infinite_updated_at_are_no_edit_time(self, pg_conn: Conn) -> None:
+        pg_conn.execute(
+            "CREATE TABLE nullable_edits (LIKE organization_integrations INCLUDING DEFAULTS)"
+        )
+        pg_conn.execute("ALTER TABLE nullable_edits ALTER COLUMN updated_at DROP NOT NULL")
+        insert(pg_conn, SEED[:3], "nullable_edits")
+        set_updated_at(
+            pg_conn, {1: None, 2: "infinity", 3: "2026-11-28T02:00:00Z"}, "nullable_edits"
+        )
+        schedule = load_schedule_map(pg_conn, table="nullable_edits")
+        assert len(schedule) == 3
+        assert schedule.edited_after(utc("0001-01-01T00:00")) == {
+            integ(3): datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+        }
+
+    def test_a_timestamp_without_zone_reads_as_utc(self, pg_conn: Conn) -> None:
+        pg_conn.execute(
+            "CREATE TABLE naive_edits (id uuid, organization_id uuid, integration_type text,"
+            " cron_schedule text, is_enabled boolean, updated_at timestamp)"
+        )
+        insert(pg_conn, SEED[:1], "naive_edits", timezone=False)
+        set_updated_at(pg_conn, {1: "2026-11-28 02:30:00"}, "naive_edits")
+        schedule = load_schedule_map(pg_conn, table="naive_edits")
+        assert schedule.edited_after(utc("2026-11-28T00:00")) == {
+            integ(1): datetime(2026, 11, 28, 2, 30, tzinfo=UTC)
+        }
+
+    def test_a_table_without_updated_at_loads_with_no_edit_times(self, pg_conn: Conn) -> None:
+        pg_conn.execute(
+            "CREATE TABLE unedited (id uuid, organization_id uuid, integration_type text,"
+            " cron_schedule text, is_enabled boolean, timezone text)"
+        )
+        insert(pg_conn, SEED, "unedited")
+        schedule = load_schedule_map(pg_conn, table="unedited")
+        assert len(schedule) == 6
+        assert schedule.edited_after(utc("0001-01-01T00:00")) == {}
+
+    def test_an_updated_at_that_is_not_a_time_is_not_read(self, pg_conn: Conn) -> None:
+        pg_conn.execute(
+            "CREATE TABLE text_edits (id uuid, organization_id uuid, integration_type text,"
+            " cron_schedule text, is_enabled boolean, updated_at text)"
+        )
+        insert(pg_conn, SEED[:1], "text_edits", timezone=False)
+        set_updated_at(pg_conn, {1: "yesterday-ish"}, "text_edits")
+        schedule = load_schedule_map(pg_conn, table="text_edits")
+        assert len(schedule) == 1
+        assert schedule.edited_after(utc("0001-01-01T00:00")) == {}
+
+    def test_async_gives_the_same_edit_times(self, seeded: Conn, pg_aconnect: AConnect) -> None:
+        set_updated_at(seeded, {1: "2026-11-28T01:59:59.5Z", 3: "2026-11-28T02:00:00Z"})
+
+        async def run() -> ScheduleMap:
+            async with await pg_aconnect() as aconn:
+                return await load_schedule_map_async(aconn)
+
+        since = utc("2026-11-28T00:00")
+        assert (
+            asyncio.run(run()).edited_after(since)
+            == load_schedule_map(seeded).edited_after(since)
+            == {
+                integ(1): datetime(2026, 11, 28, 1, 59, 59, 500000, UTC),
+                integ(3): datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
+            }
+        )
+
+    def test_the_map_takes_epoch_seconds_and_drops_what_is_no_time(self) -> None:
+        # The map's side: updated_at values may be epoch seconds (what the adapter sends).
+        ids = ["float", "int", "nan", "inf", "bool", "too-late", "too-early", "text", "dt"]
+        updated: list[object] = [
+            1_796_090_400.25,
+            1_796_090_460,
+            float("nan"),
+            float("inf"),
+            True,
+            253_402_300_800.0,  # 10000-01-01
+            -62_135_596_801.0,  # before year 1
+            "1796090400",
+            datetime(2026, 12, 1, 2, 2),  # naive: UTC
+        ]
+        schedule = ScheduleMap.from_groups(
+            [("0 2 * * *", None, "xledger", ["o"] * len(ids), ids, updated)]
+        )
+        assert len(schedule) == len(ids)
+        assert schedule.edited_after(utc("2026-12-01T00:00")) == {
+            "float": datetime(2026, 12, 1, 2, 0, 0, 250000, UTC),
+            "int": datetime(2026, 12, 1, 2, 1, tzinfo=UTC),
+            "dt": datetime(2026, 12, 1, 2, 2, tzinfo=UTC),
+        }
+        assert ScheduleMap.from_groups(
+            [
+                (
+                    "0 2 * * *",
+                    None,
+                    "xledger",
+                    ["o", "o"],
+                    ["first", "last"],
+                    [-62_135_596_800.0, 253_402_300_799.0],
+                )
+            ]
+        ).edited_after(datetime.min.replace(tzinfo=UTC)) == {
+            "last": datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+        }
+
+
+# A view that shows, as each row's schedule, the settings in effect while the load reads
+# (invalid crons: the map rejects them with the value).
+SETTINGS_PROBE = (
+    "CREATE VIEW settings_probe AS SELECT id, organization_id, integration_type,"
+    " current_setting('lock_timeout') || ' ' || current_setting('statement_timeout')"
+    " AS cron_schedule, is_enabled FROM organization_integrations"
+)
+
+
+def probed(schedule: ScheduleMap) -> list[object]:
+    return [row.value for row in schedule.rejected]
+
+
+@pytest.fixture
+def blocker(pg_conn: Conn) -> Iterator[Callable[[str], None]]:
+    """``lock(table)``: another connection takes an ACCESS EXCLUSIVE lock on ``table`` and
+    holds it until the test ends (the server ends it after 30 s, so a wait that is not
+    bounded shows as a failed assertion, not as a hung suite)."""
+    with psycopg.connect(pg_conn.info.dsn) as other:
+
+        def lock(table: str) -> None:
+            other.execute("SET idle_in_transaction_session_timeout = '30s'")
+            other.execute(
+                sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table))
+            )
+
+        yield lock
+
+
+class TestBoundedWaits:
+    def test_defaults_are_five_seconds_for_locks_and_a_minute_per_statement(
+        self, seeded: Conn
+    ) -> None:
+        seeded.execute(SETTINGS_PROBE)
+        seeded.commit()
+        assert set(probed(load_schedule_map(seeded, table="settings_probe"))) == {"5s 1min"}
+
+    def test_given_bounds_apply_and_none_keeps_the_sessions_own(self, seeded: Conn) -> None:
+        seeded.execute(SETTINGS_PROBE)
+        seeded.commit()
+        schedule = load_schedule_map(
+            seeded,
+            table="settings_probe",
+            lock_timeout=timedelta(milliseconds=250),
+            statement_timeout=timedelta(seconds=2),
+        )
+        assert set(probed(schedule)) == {"250ms 2s"}
+        seeded.execute("SET lock_timeout = '7s'")
+        seeded.commit()
+        schedule = load_schedule_map(
+            seeded, table="settings_probe", lock_timeout=None, statement_timeout=None
+        )
+        assert set(probed(schedule)) == {"7s 0"}
+
+    def test_a_locked_table_raises_lock_not_available(
+        self, seeded: Conn, blocker: Callable[[str], None]
+    ) -> None:
+        blocker("organization_integrations")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            load_schedule_map(seeded, lock_timeout=timedelta(milliseconds=100))
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            read_due_integrations(
+                utc("2026-11-28T02:00"), seeded, lock_timeout=timedelta(milliseconds=100)
+            )
+        assert seeded.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+    def test_a_locked_claim_table_raises_lock_not_available(
+        self, pg_conn: Conn, blocker: Callable[[str], None]
+    ) -> None:
+        blocker("integration_runs")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            claim_due(
+                pg_conn,
+                runs(1, utc("2026-11-28T02:00")),
+                worker="w",
+                lock_timeout=timedelta(milliseconds=100),
+            )
+
+    def test_a_slow_statement_is_cancelled_by_the_statement_timeout(self, seeded: Conn) -> None:
+        seeded.execute(
+            "CREATE VIEW slow AS SELECT o.* FROM organization_integrations AS o,"
+            " LATERAL pg_sleep(30)"
+        )
+        seeded.commit()
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            load_schedule_map(seeded, table="slow", statement_timeout=timedelta(milliseconds=200))
+
+    def test_own_transaction_leaves_the_sessions_settings_as_they_were(self, seeded: Conn) -> None:
+        load_schedule_map(seeded, lock_timeout=timedelta(seconds=3))
+        assert seeded.execute(
+            "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')"
+        ).fetchone() == ("0", "0")
+
+    def test_inside_the_callers_transaction_the_callers_bounds_are_put_back(
+        self, seeded: Conn
+    ) -> None:
+        seeded.execute(SETTINGS_PROBE)
+        seeded.commit()
+        seeded.execute("SET lock_timeout = '2s'")  # the session's
+        seeded.execute(
+            "SELECT set_config('statement_timeout', '123ms', true)"
+        )  # this transaction's
+        schedule = load_schedule_map(seeded, table="settings_probe")
+        assert set(probed(schedule)) == {"5s 1min"}
+        claim_due(seeded, runs(2, utc("2026-11-28T02:00")), worker="w", drift=timedelta(days=9999))
+        assert seeded.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        assert seeded.execute(
+            "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')"
+        ).fetchone() == ("2s", "123ms")
+        seeded.commit()
+        assert seeded.execute(
+            "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')"
+        ).fetchone() == ("2s", "0")
+
+    def test_a_failed_call_inside_the_callers_transaction_leaves_it_usable_and_unchanged(
+        self, seeded: Conn, blocker: Callable[[str], None]
+    ) -> None:
+        seeded.execute("SELECT set_config('lock_timeout', '321ms', true)")
+        blocker("organization_integrations")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            load_schedule_map(seeded, lock_timeout=timedelta(milliseconds=100))
+        assert seeded.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        assert seeded.execute("SELECT current_setting('lock_timeout')").fetchone() == ("321ms",)
+        seeded.rollback()
+
+    def test_async_twins_are_bounded_and_put_the_callers_bounds_back(
+        self, seeded: Conn, pg_aconnect: AConnect, blocker: Callable[[str], None]
+    ) -> None:
+        async def run() -> tuple[type[BaseException], type[BaseException], object]:
+            async with await pg_aconnect() as aconn:
+                await aconn.execute("SELECT set_config('lock_timeout', '321ms', true)")
+                schedule = await load_schedule_map_async(aconn)
+                claimed = await claim_due_async(
+                    aconn,
+                    schedule.due_at(utc("2026-11-28T02:00")),
+                    worker="a",
+                    drift=timedelta(days=9999),
+                )
+                setting = await (
+                    await aconn.execute("SELECT current_setting('lock_timeout')")
+                ).fetchone()
+                await aconn.rollback()
+                assert len(claimed) == 3
+                blocker("organization_integrations")
+                blocker("integration_runs")
+                failures: list[type[BaseException]] = []
+                for call in (
+                    load_schedule_map_async(aconn, lock_timeout=timedelta(milliseconds=100)),
+                    claim_due_async(
+                        aconn, claimed, worker="a", lock_timeout=timedelta(milliseconds=100)
+                    ),
+                ):
+                    try:
+                        await call
+                    except psycopg.Error as error:
+                        failures.append(type(error))
+                return failures[0], failures[1], setting
+
+        assert asyncio.run(run()) == (
+            psycopg.errors.LockNotAvailable,
+            psycopg.errors.LockNotAvailable,
+            ("321ms",),
+        )

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from benchmarks.corpus import make_rows
 
 COLUMNS = ("id", "organization_id", "integration_type", "cron_schedule", "is_enabled", "timezone")
+EDITED = "2026-11-01T00:00:00Z"
 
 
 Source = Callable[[], ScheduleMap]
@@ -47,11 +48,13 @@ def seeded(pg_db_dsn: str) -> Iterator[tuple[str, Callable[[], Source]]]:
         psycopg.connect(pg_db_dsn) as conn,
         conn.cursor().copy(
             "COPY organization_integrations (id, organization_id, integration_type,"
-            " cron_schedule, is_enabled, timezone) FROM STDIN"
+            " cron_schedule, is_enabled, timezone, updated_at) FROM STDIN"
         ) as copy,
     ):
+        # Edited before the scenarios' clocks: the loader delivers updated_at, and a row
+        # edited later (the default, now()) must not fire before its edit.
         for row in rows:
-            copy.write_row([row[column] for column in COLUMNS])
+            copy.write_row([*(row[column] for column in COLUMNS), EDITED])
     opened: list[psycopg.Connection[Any]] = []
 
     def source() -> Source:

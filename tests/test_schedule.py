@@ -688,3 +688,31 @@ class TestDatetimeEdges:
         )
         assert ids(soon) == ["last"]
         assert ids(self.schedule.upcoming(YEAR_ONE_EAST, timedelta(days=1))) == ["new-year"]
+
+
+def test_edited_after_lists_the_loaded_rows_edited_later_whatever_the_time_type() -> None:
+    rows = [
+        row("aware", "org-1", "0 2 * * *", updated_at=utc("2026-11-30T10:00")),
+        row("naive", "org-1", "0 2 * * *", updated_at=datetime(2026, 11, 30, 11, 0)),
+        row("epoch", "org-1", "0 2 * * *", updated_at=utc("2026-11-30T12:00").timestamp()),
+        row("old", "org-1", "0 2 * * *", updated_at=utc("2020-01-01T00:00")),
+        row("nan", "org-1", "0 2 * * *", updated_at=float("nan")),
+        row("infinite", "org-1", "0 2 * * *", updated_at=float("inf")),
+        row("text", "org-1", "0 2 * * *", updated_at="2026-11-30"),
+        row("rejected", "org-1", "99 2 * * *", updated_at=utc("2026-11-30T13:00")),
+        row("disabled", "org-1", "0 2 * * *", False, updated_at=utc("2026-11-30T13:00")),
+    ]
+    schedule = ScheduleMap.from_rows(rows)
+    assert schedule.edited_after(utc("2026-11-30T00:00")) == {
+        "aware": utc("2026-11-30T10:00"),
+        "naive": utc("2026-11-30T11:00"),
+        "epoch": utc("2026-11-30T12:00"),
+    }
+    assert schedule.edited_after(utc("2026-11-30T11:30")) == {"epoch": utc("2026-11-30T12:00")}
+    assert schedule.edited_after(utc("2026-11-30T12:00")) == {}
+    assert (
+        ScheduleMap.from_rows([row("none", "org-1", "0 2 * * *")]).edited_after(
+            utc("2000-01-01T00:00")
+        )
+        == {}
+    )
