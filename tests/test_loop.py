@@ -75,7 +75,7 @@ def test_the_loop_runs_due_exports_warms_up_and_treats_an_exception_as_a_failed_
         schedule_of(row("i-1", "* * * * *"), row("i-2", "* * * * *"), row("i-3", "0 2 * * *")),
         ledger,
         worker="loop",
-        clock=shifted_clock("2026-12-01T01:59:58.8"),
+        clock=shifted_clock("2026-12-01T01:59:57.5"),
         warmup=timedelta(seconds=0.5),
         on_warmup=warmed.append,
     )
@@ -204,7 +204,7 @@ def test_a_lost_connection_is_logged_and_the_loop_carries_on(
             schedule_of(row("i-1", "* * * * *")),
             ledger,
             worker="loop",
-            clock=shifted_clock("2026-12-01T01:59:58.5"),
+            clock=shifted_clock("2026-12-01T01:59:57.5"),
         )
         with Loop(scheduler, exports):
             wait_for(lambda: len(exports.calls) == 1)

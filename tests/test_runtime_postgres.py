@@ -225,7 +225,9 @@ def test_without_a_clock_the_database_clock_decides_and_nothing_starts_early(
         # ...but a replica on the database's clock does not take it before its minute.
         on_time = Scheduler(schedule, ledger, worker="db-clock")
         assert on_time.succeeded(run)
-        assert [r.scheduled_at for r in on_time.tick()] == []
+        taken = on_time.tick()  # (a minute may have begun meanwhile: that run is due)
+        assert ahead not in {r.scheduled_at for r in taken}
+        assert all(r.scheduled_at <= db_now(pg_db_dsn) for r in taken)
         # A row due in 1.5 s (as the fast replica would plan it) waits for it.
         due = db_now(pg_db_dsn) + timedelta(seconds=1.5)
         with ledger.planning(None) as planning:
@@ -234,9 +236,9 @@ def test_without_a_clock_the_database_clock_decides_and_nothing_starts_early(
                     ["soon"], ["org"], ["xledger"], [due], [due], ["pending"], [None]
                 )
             )
-        assert [r.integration_id for r in on_time.take()] == []
+        assert "soon" not in {r.integration_id for r in on_time.take()}
         time.sleep(1.6)
-        assert [r.integration_id for r in on_time.take()] == ["soon"]
+        assert "soon" in {r.integration_id for r in on_time.take()}
 
 
 # -- ids, installs, upgrades, pools ------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def test_one_export_raising_a_503_does_not_stop_the_loop_and_is_retried(
             load,
             ledger,
             worker="loop",
-            clock=shifted_clock("2026-12-01T01:59:59.3"),
+            clock=shifted_clock("2026-12-01T01:59:57.5"),
             retry_backoff=timedelta(seconds=1),
         )
         with Loop(scheduler, exports, concurrency=8):
