@@ -354,13 +354,17 @@ def _one_line(error: Exception) -> str:
     return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
 
 
-def _read_database(dsn: str, table: str) -> ScheduleMap:
+def _postgres() -> tuple[Any, Any]:
     try:  # psycopg is optional: only --dsn needs it
         import psycopg
 
-        adapter = importlib.import_module("cronspec.adapters.postgres")
+        return psycopg, importlib.import_module("cronspec.adapters.postgres")
     except ImportError:
         raise _Failure("--dsn needs psycopg 3: pip install 'cronspec[postgres]'") from None
+
+
+def _read_database(dsn: str, table: str) -> ScheduleMap:
+    psycopg, adapter = _postgres()
     try:
         conn = psycopg.connect(dsn, connect_timeout=10)
     except psycopg.Error as error:
@@ -439,15 +443,6 @@ def _due(args: argparse.Namespace) -> int:
 
 
 # -- the runtime: run and runs -----------------------------------------------------------------
-
-
-def _postgres() -> tuple[Any, Any]:
-    try:  # psycopg is optional: only --dsn needs it
-        import psycopg
-
-        return psycopg, importlib.import_module("cronspec.adapters.postgres")
-    except ImportError:
-        raise _Failure("--dsn needs psycopg 3: pip install 'cronspec[postgres]'") from None
 
 
 def _ledger(args: argparse.Namespace, *, create: bool = True) -> Ledger:

@@ -30,10 +30,10 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple, Protocol
 
-from ._schedule import IntegrationType
+from ._schedule import IntegrationType, idempotency_key
 
 Status = Literal["pending", "running", "succeeded", "failed", "dead", "missed", "coalesced"]
 STATUSES: tuple[Status, ...] = (
@@ -48,10 +48,6 @@ STATUSES: tuple[Status, ...] = (
 OPEN: tuple[Status, ...] = ("pending", "running", "failed")
 MAX_RETRY_DELAY = timedelta(hours=1)
 MAX_ERROR_LENGTH = 2000  # characters of a handler's error kept in the ledger
-
-
-def _key(integration_id: str, scheduled_at: datetime) -> str:
-    return f"{integration_id}@{scheduled_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +70,7 @@ class Run:
     @property
     def idempotency_key(self) -> str:
         """``"<integration_id>@<UTC minute>"``: the same for every attempt and replica."""
-        return _key(self.integration_id, self.scheduled_at)
+        return idempotency_key(self.integration_id, self.scheduled_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +98,7 @@ class RunRecord:
 
     @property
     def idempotency_key(self) -> str:
-        return _key(self.integration_id, self.scheduled_at)
+        return idempotency_key(self.integration_id, self.scheduled_at)
 
 
 class Batch(NamedTuple):

@@ -54,7 +54,13 @@ class DueIntegration:
     def idempotency_key(self) -> str:
         """``"<integration_id>@<UTC minute>"``: the same run gets the same key, whichever
         replica computes it and however late."""
-        return f"{self.integration_id}@{self.scheduled_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+        return idempotency_key(self.integration_id, self.scheduled_at)
+
+
+def idempotency_key(integration_id: str, scheduled_at: datetime) -> str:
+    """``"<integration_id>@YYYY-MM-DDTHH:MMZ"``: an occurrence's key, for a due
+    integration and for every attempt at it (``Run``, ``RunRecord``)."""
+    return f"{integration_id}@{scheduled_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 class Firing(NamedTuple):
